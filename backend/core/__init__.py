@@ -1,0 +1,1 @@
+"""Shared kernel: no domain knowledge. Database, errors, events, jobs, clock, ids, structs."""

@@ -1,0 +1,111 @@
+"""Typed domain errors with stable codes, each carrying its own zh-CN and en message.
+
+The tree (``backend/app.py`` maps it to RFC 9457 problem+json in one place)::
+
+    DomainError                      400  anything the caller can fix
+     ├── InvalidInput                422  a field's value is wrong (names the field)
+     ├── RuleViolation               422  a domain rule refuses the action (LOT_EXPIRED, ...)
+     ├── NotFound                    404  the record does not exist, or is outside the caller's scope
+     ├── Conflict                    409  duplicate code, record changed meanwhile, replay in flight
+     ├── AuthenticationFailed        401  no or bad credentials, locked account
+     └── PermissionDenied            403  the caller's role may not do this
+
+A concrete error is a subclass that sets ``code`` (stable, SCREAMING_SNAKE) and the two message
+templates; ``str.format`` fills them from the keyword parameters given when raising::
+
+    class LotExpired(RuleViolation):
+        code = "LOT_EXPIRED"
+        zh = "批次 {lot} 已于 {expiry} 过期，不能使用"
+        en = "Lot {lot} expired on {expiry} and cannot be used"
+
+    raise LotExpired(lot="A123", expiry="2026-01-31")
+
+This module imports only the standard library, so ``rules.py`` modules may raise these errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+Lang = Literal["zh-CN", "en"]
+
+
+class DomainError(Exception):
+    """Base of every error the caller can act on."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "BAD_REQUEST"
+    zh: ClassVar[str] = "请求无效"
+    en: ClassVar[str] = "The request is not valid"
+
+    def __init__(self, *, field: str | None = None, **params: Any) -> None:
+        self.field = field
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: Lang) -> str:
+        template = self.zh if lang == "zh-CN" else self.en
+        try:
+            return template.format(field=self.field, **self.params)
+        except (KeyError, IndexError, ValueError):
+            return template
+
+    def extra(self) -> dict[str, Any]:
+        """Machine-readable members added to the problem document."""
+        out: dict[str, Any] = {}
+        if self.field is not None:
+            out["field"] = self.field
+        for key, value in self.params.items():
+            if isinstance(value, str | int | float | bool) or value is None:
+                out[key] = value
+            else:
+                out[key] = str(value)
+        return out
+
+
+class InvalidInput(DomainError):
+    status = 422
+    code = "INVALID_INPUT"
+    zh = "字段 {field} 无效：{reason}"
+    en = "Field {field} is not valid: {reason}"
+
+
+class RuleViolation(DomainError):
+    status = 422
+    code = "RULE_VIOLATION"
+    zh = "操作不符合业务规则"
+    en = "The action breaks a business rule"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "NOT_FOUND"
+    zh = "未找到{entity} {key}"
+    en = "No {entity} {key} was found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "CONFLICT"
+    zh = "与现有数据冲突"
+    en = "This conflicts with existing data"
+
+
+class Duplicate(Conflict):
+    code = "DUPLICATE"
+    zh = "{field} 为 {value} 的记录已存在"
+    en = "A record with {field} {value} already exists"
+
+
+class AuthenticationFailed(DomainError):
+    status = 401
+    code = "AUTHENTICATION_REQUIRED"
+    zh = "请先登录"
+    en = "Please sign in"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "PERMISSION_DENIED"
+    zh = "您的角色无权执行此操作"
+    en = "Your role may not do this"
