@@ -1,0 +1,1 @@
+"""Scanning: turning what a scanner sends into lots, serials, expiries and locations."""
