@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Final
 
 from biip import ParseConfig, ParseError
@@ -161,15 +162,49 @@ def decode_element_string(
     bad = _BAD_CHAR.search(data)
     if bad is not None:
         raise BarcodeCharset(char=repr(bad.group()), position=bad.start() + 1, element="GS1")
-    try:
-        message = GS1Message.parse(data, config=CONFIG)
-    except (ParseError, ValueError, IndexError, KeyError):
-        _diagnose(data)
-        raise BarcodeUnknownFormat() from None
-    if not message.element_strings:
-        raise BarcodeEmpty()
-    elements = _elements_with_separators(data, message.element_strings)
+    elements = [(ai, _parse_single(ai, value)) for ai, value in split_element_string(data)]
     return build(elements, raw=raw, symbology=symbology, today=today, warnings=warnings)
+
+
+def split_element_string(data: str) -> list[Element]:
+    """Cut the data into (AI, value) the way GenSpecs 7.8 reads it.
+
+    A pre-defined-length AI (biip: ``separator_required`` false) takes its fixed length; any
+    other field runs to the next GS or the end, so an over-long value, or one whose separator
+    was lost, reaches biip whole and is refused there (``BARCODE_LENGTH``) instead of being
+    cut at the maximum length. GS after any field is tolerated.
+    """
+    out: list[Element] = []
+    pos = 0
+    end_of_data = len(data)
+    while pos < end_of_data:
+        if data[pos] == GS:
+            pos += 1
+            continue
+        ai = _lookup_ai(data, pos)
+        start = pos + len(ai)
+        size = _FIXED_SIZE.get(ai)
+        if size is not None:
+            end = start + size
+            if end > end_of_data:
+                raise BarcodeTruncated(element=f"({ai})")
+        else:
+            gs = data.find(GS, start)
+            end = gs if gs >= 0 else end_of_data
+        out.append((ai, data[start:end]))
+        pos = end
+    if not out:
+        raise BarcodeEmpty()
+    return out
+
+
+def _lookup_ai(data: str, pos: int) -> str:
+    # GS1 AIs are prefix-free, so the first length that matches is the AI.
+    for size in (2, 3, 4):
+        candidate = data[pos : pos + size]
+        if candidate in AI_TABLE:
+            return candidate
+    raise BarcodeUnknownAI(data=data[pos : pos + 12])
 
 
 def decode_hri(
@@ -257,14 +292,22 @@ def parse_element(ai: str, value: str) -> GS1ElementString:
 def _parse_single(ai: str, value: str) -> GS1ElementString:
     if not value:
         raise BarcodeTruncated(element=f"({ai})")
-    for index, char in enumerate(value):
-        if char not in CSET82 and char != "#":
-            raise BarcodeCharset(char=repr(char), position=index + 1, element=f"({ai})")
     try:
-        return GS1ElementString.parse(ai + value, config=CONFIG)
+        return _biip_element(ai + value)
     except (ParseError, ValueError, IndexError, KeyError):
         _diagnose(ai + value, single=True)
         raise BarcodeUnknownFormat() from None
+
+
+@lru_cache(maxsize=16384)
+def _biip_element(element_string: str) -> GS1ElementString:
+    """biip's parse of one element string (full match of its AI pattern), memoised.
+
+    biip spends most of its time copying frozen dataclasses (``dataclasses.replace``); the
+    same GTIN, expiry and lot come back scan after scan, so the cache pays. Only successes
+    are cached; the results are immutable.
+    """
+    return GS1ElementString.parse(element_string, config=CONFIG)
 
 
 def build(
@@ -405,29 +448,6 @@ def _likely_split(value: str, present: dict[str, str], today: dt.date) -> str | 
     return None
 
 
-def _elements_with_separators(
-    data: str, parsed: Sequence[GS1ElementString]
-) -> list[tuple[str, GS1ElementString]]:
-    """Pair biip's elements with their AIs, refusing a variable field that ran into the next."""
-    out: list[tuple[str, GS1ElementString]] = []
-    pos = 0
-    last = len(parsed) - 1
-    for index, element in enumerate(parsed):
-        ai = element.ai.ai
-        pos += len(ai) + len(element.value)
-        followed_by_gs = pos < len(data) and data[pos] == GS
-        if index < last and not followed_by_gs and ".." in element.ai.format:
-            # biip stopped at the maximum length: the field is too long, or its GS was lost.
-            limit = _limits(element.ai)[1]
-            raise BarcodeLength(
-                element=f"({ai})", length=f"> {len(element.value)}", allowed=f"1-{limit}"
-            )
-        while pos < len(data) and data[pos] == GS:
-            pos += 1
-        out.append((ai, element))
-    return out
-
-
 # --- diagnosis: only runs when biip refused, to name the precise problem -------------------
 
 _DIGIT_SET: Final = frozenset("0123456789")
@@ -496,3 +516,9 @@ def _diagnose(data: str, *, single: bool = False) -> None:
 
 def _allowed(low: int, high: int) -> str:
     return str(low) if low == high else f"{low}-{high}"
+
+
+# Data length of each pre-defined-length AI (no separator ever follows them).
+_FIXED_SIZE: Final[dict[str, int]] = {
+    code: _limits(meta)[1] for code, meta in AI_TABLE.items() if not meta.separator_required
+}

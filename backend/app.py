@@ -1,0 +1,138 @@
+"""The composition root: builds the Litestar app (routes, auth, plugins, error map, lifespan)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Response, get
+from litestar.channels import ChannelsPlugin
+from litestar.connection import ASGIConnection
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.security.jwt import JWTCookieAuth, Token
+
+from backend.auth.api import TOKEN_COOKIE, AuthController, UserController
+from backend.auth.guards import provide_actor
+from backend.catalog.api import CONTROLLERS as CATALOG_CONTROLLERS
+from backend.core import db, outbox
+from backend.core.actor import Actor
+from backend.core.errors import NotFound
+from backend.core.idempotency import idempotency_middleware
+from backend.core.jobs import ArqQueue, InProcessQueue, JobQueue
+from backend.core.problems import EXCEPTION_HANDLERS
+from backend.health import health
+from backend.realtime.channels import make_backend
+from backend.settings import Settings, get_settings
+from backend.sites.api import CONTROLLERS as SITES_CONTROLLERS
+from backend.audit.api import CONTROLLERS as AUDIT_CONTROLLERS
+from backend import worker
+
+log = logging.getLogger(__name__)
+
+
+async def _retrieve_actor(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
+    from backend.auth.service import actor_for_token
+
+    issued = token.iat if isinstance(token.iat, datetime) else datetime.fromtimestamp(token.iat)
+    return await actor_for_token(int(token.sub), issued, token.jti)
+
+
+def _jwt_auth(settings: Settings) -> JWTCookieAuth[Actor, Token]:
+    return JWTCookieAuth[Actor, Token](
+        retrieve_user_handler=_retrieve_actor,
+        token_secret=settings.secret_key,
+        key=TOKEN_COOKIE,
+        # The API, its docs' assets and the PWA's files are public; everything else needs a token.
+        exclude=[r"^/health$", r"^/schema", r"^/api/v1/auth/login$", r"^/ws/devices", r"^/(?!api/|ws)"],
+        samesite="strict",
+    )
+
+
+jwt_auth = _jwt_auth(get_settings())
+
+
+def _spa_routes(dist: Path) -> list[Any]:
+    """The built PWA at `/`: a file if it exists, else index.html so client routes reload."""
+    root = dist.resolve()
+
+    @get("/{path:path}", opt={"exclude_from_auth": True, "public": True}, include_in_schema=False)
+    async def spa(path: str) -> Response[bytes]:
+        if path.startswith(("/api/", "/ws", "/schema")):
+            raise NotFound(entity="path", key=path)
+        candidate = (root / path.lstrip("/")).resolve()
+        if root not in candidate.parents or not candidate.is_file():
+            candidate = root / "index.html"
+        if not candidate.is_file():
+            raise NotFound(entity="path", key=path)
+        import mimetypes
+
+        media = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
+        cache = "no-cache" if candidate.name in {"index.html", "sw.js"} else "public, max-age=31536000, immutable"
+        return Response(candidate.read_bytes(), media_type=media, headers={"Cache-Control": cache})
+
+    return [spa]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    channels = ChannelsPlugin(backend=make_backend(settings), arbitrary_channels_allowed=True)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await db.start(settings)
+        queue: JobQueue
+        dispatcher: asyncio.Task[None] | None = None
+        if settings.redis_url:
+            queue = ArqQueue(settings.redis_url)  # `lotwise worker` dispatches and runs jobs
+        else:
+            in_process = InProcessQueue(worker.FUNCTIONS, worker.CRON)
+            in_process.start_cron()
+            queue = in_process
+            dispatcher = asyncio.create_task(
+                outbox.run_dispatcher(worker.sinks(queue, channels.wait_published))
+            )
+        app.state.jobs = queue
+        try:
+            yield
+        finally:
+            if dispatcher is not None:
+                dispatcher.cancel()
+                await asyncio.gather(dispatcher, return_exceptions=True)
+            await queue.close()
+            await db.stop()
+
+    route_handlers: list[Any] = [
+        health,
+        AuthController,
+        UserController,
+        *CATALOG_CONTROLLERS,
+        *SITES_CONTROLLERS,
+        *AUDIT_CONTROLLERS,
+    ]
+    if settings.pwa_dist.is_dir():
+        route_handlers += _spa_routes(settings.pwa_dist)
+
+    return Litestar(
+        route_handlers=route_handlers,
+        dependencies={"actor": Provide(provide_actor, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[idempotency_middleware],
+        on_app_init=[jwt_auth.on_app_init],
+        plugins=[channels],
+        lifespan=[lifespan],
+        openapi_config=OpenAPIConfig(
+            title="Lotwise API",
+            version="1",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        ),
+        debug=settings.debug,
+        request_max_body_size=2 * 1024 * 1024,
+    )

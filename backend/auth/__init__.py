@@ -1,0 +1,1 @@
+"""Users, roles, scopes, sign-in, and the guards every endpoint is behind."""

@@ -1,0 +1,75 @@
+"""Roles, permissions and sign-in rules: which role may do what, when an account locks."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    admin = "admin"
+    warehouse = "warehouse"
+    qa = "qa"
+    purchaser = "purchaser"
+    clinician = "clinician"
+    department_head = "department_head"
+    auditor = "auditor"
+
+
+ALL_ROLES = frozenset(Role)
+# Admins and auditors see every warehouse and department; everyone else sees their scope.
+ALL_SCOPE_ROLES = frozenset({Role.admin, Role.auditor})
+
+
+class Permission(StrEnum):
+    masterdata_read = "masterdata.read"
+    catalog_write = "catalog.write"
+    suppliers_write = "suppliers.write"
+    sites_write = "sites.write"
+    budgets_write = "budgets.write"
+    users_read = "users.read"
+    users_write = "users.write"
+    audit_read = "audit.read"
+    sign = "sign"
+
+
+# The one table of who may do what. Auditors read everything and change nothing.
+PERMISSIONS: dict[Permission, frozenset[Role]] = {
+    Permission.masterdata_read: ALL_ROLES,
+    Permission.catalog_write: frozenset({Role.admin, Role.purchaser, Role.qa}),
+    Permission.suppliers_write: frozenset({Role.admin, Role.purchaser}),
+    Permission.sites_write: frozenset({Role.admin}),
+    Permission.budgets_write: frozenset({Role.admin, Role.department_head}),
+    Permission.users_read: frozenset({Role.admin, Role.auditor}),
+    Permission.users_write: frozenset({Role.admin}),
+    Permission.audit_read: frozenset({Role.admin, Role.auditor, Role.qa}),
+    Permission.sign: ALL_ROLES - {Role.auditor},
+}
+
+
+def allowed(roles: frozenset[str], permission: Permission) -> bool:
+    return any(role in PERMISSIONS[permission] for role in roles)
+
+
+def sees_all_scopes(roles: frozenset[str]) -> bool:
+    return any(role in ALL_SCOPE_ROLES for role in roles)
+
+
+def locks_after_failure(failed_in_a_row: int, max_failures: int) -> bool:
+    """The account locks on the failure that reaches the limit."""
+    return failed_in_a_row >= max_failures
+
+
+def over_rate(attempts_in_window: int, limit: int) -> bool:
+    return attempts_in_window >= limit
+
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def password_problem(password: str, username: str) -> str | None:
+    """None when acceptable, else the reason (en); NIST 800-63B: length over composition."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"at least {MIN_PASSWORD_LENGTH} characters"
+    if username and username.lower() in password.lower():
+        return "must not contain the user name"
+    return None

@@ -1,0 +1,1 @@
+"""Devices, their packaging identifiers, manufacturers, suppliers and supplier qualifications."""

@@ -1,0 +1,124 @@
+"""One controller shape for every kind of master data: list, get, create, update, retire.
+
+`crud_controller` builds a Litestar controller from a `Resource` and its three structs (output,
+create input, update input with every field optional). Filters become documented query
+parameters. Permissions: reading and writing each name one Permission.
+"""
+
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, get, patch, post
+from litestar.params import Parameter
+
+from backend.auth.guards import requires
+from backend.auth.rules import Permission
+from backend.core import crud
+from backend.core.crud import has_column
+from backend.core.actor import Actor
+from backend.core.pagination import Limit, Offset, Page, Search
+from backend.core.structs import Input, set_fields
+
+RecordId = Annotated[int, Parameter(ge=1, description="The record's id")]
+
+
+class RetireIn(Input, kw_only=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+def crud_controller(
+    *,
+    path: str,
+    tag: str,
+    resource: crud.Resource,
+    out: type[msgspec.Struct],
+    create_in: type[msgspec.Struct],
+    update_in: type[msgspec.Struct],
+    read: Permission,
+    write: Permission,
+    filters: Mapping[str, type] | None = None,
+    extra_search: Callable[[str], Any] | None = None,
+    to_values: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> type[Controller]:
+    """`to_values` turns a decoded body into column values (e.g. normalising a GTIN)."""
+    filters = dict(filters or {})
+    convert = to_values or (lambda values: values)
+
+    def as_out(row: dict[str, Any]) -> Any:
+        return msgspec.convert(row, out, strict=False)
+
+    async def list_records(self: Any, actor: Actor, **params: Any) -> Page[Any]:
+        rows, total = await crud.list_records(
+            resource,
+            actor,
+            q=params.pop("q"),
+            include_retired=params.pop("include_retired"),
+            limit=params["limit"],
+            offset=params["offset"],
+            filters={name: params.get(name) for name in filters},
+            extra_search=extra_search,
+        )
+        return Page(
+            items=[as_out(r) for r in rows], total=total, limit=params["limit"],
+            offset=params["offset"],
+        )
+
+    parameters = [
+        inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        inspect.Parameter("actor", inspect.Parameter.KEYWORD_ONLY, annotation=Actor),
+        inspect.Parameter("q", inspect.Parameter.KEYWORD_ONLY, annotation=Search, default=None),
+        inspect.Parameter(
+            "include_retired", inspect.Parameter.KEYWORD_ONLY, annotation=bool, default=False
+        ),
+        inspect.Parameter("limit", inspect.Parameter.KEYWORD_ONLY, annotation=Limit, default=50),
+        inspect.Parameter("offset", inspect.Parameter.KEYWORD_ONLY, annotation=Offset, default=0),
+    ]
+    for name, kind in filters.items():
+        parameters.append(
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, annotation=kind | None, default=None
+            )
+        )
+    list_records.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        parameters, return_annotation=Page[out]  # type: ignore[valid-type]
+    )
+    list_records.__annotations__ = {
+        p.name: p.annotation for p in parameters if p.name != "self"
+    } | {"return": Page[out]}  # type: ignore[valid-type]
+
+    async def get_record(self: Any, actor: Actor, record_id: RecordId) -> Any:
+        return as_out(await crud.get(resource, actor, record_id))
+
+    async def create_record(self: Any, actor: Actor, data: Any) -> Any:
+        values = convert(msgspec.structs.asdict(data))
+        return as_out(await crud.create(resource, actor, values))
+
+    async def update_record(self: Any, actor: Actor, record_id: RecordId, data: Any) -> Any:
+        changes = convert(set_fields(data))
+        return as_out(await crud.update(resource, actor, record_id, changes))
+
+    async def retire_record(self: Any, actor: Actor, record_id: RecordId, data: RetireIn) -> Any:
+        return as_out(await crud.retire(resource, actor, record_id, data.reason))
+
+    get_record.__annotations__["return"] = out
+    create_record.__annotations__.update({"data": create_in, "return": out})
+    update_record.__annotations__.update({"data": update_in, "return": out})
+    retire_record.__annotations__["return"] = out
+
+    members = {
+        "path": path,
+        "tags": [tag],
+        "list_records": get("/", name=f"{tag}.list", **requires(read))(list_records),
+        "get_record": get("/{record_id:int}", name=f"{tag}.get", **requires(read))(get_record),
+        "create_record": post("/", name=f"{tag}.create", **requires(write))(create_record),
+        "update_record": patch("/{record_id:int}", name=f"{tag}.update", **requires(write))(
+            update_record
+        ),
+    }
+    if has_column(resource.table, "active"):
+        members["retire_record"] = post(
+            "/{record_id:int}/retire", name=f"{tag}.retire", status_code=200, **requires(write)
+        )(retire_record)
+    return type(f"{tag.title().replace('_', '')}Controller", (Controller,), members)

@@ -1,0 +1,99 @@
+"""The database engine chosen from DATABASE_URL, transactions, and raw SQL helpers."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from backend.settings import Settings
+
+# SQLite waits this long for another writer's lock before raising "database is locked".
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+
+def make_engine(settings: Settings) -> Engine[Any]:
+    """SQLite for `sqlite:///...`, PostgreSQL (asyncpg) for `postgresql://...`."""
+    url = settings.database_url
+    if settings.is_sqlite:
+        path = settings.sqlite_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Rows come back as dicts from Piccolo; the busy timeout makes writers queue, not fail.
+        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
+    scheme = urlsplit(url).scheme
+    if scheme not in {"postgres", "postgresql", "postgresql+asyncpg"}:
+        raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme}://")
+    return PostgresEngine(config={"dsn": url.replace("postgresql+asyncpg://", "postgresql://")})
+
+
+def prepare_sqlite_file(path: str) -> None:
+    """WAL lets readers run beside the one writer; it is a property of the file, set once."""
+    con = sqlite3.connect(path)
+    try:
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        con.close()
+
+
+def engine() -> Engine[Any]:
+    from piccolo.engine import engine_finder
+
+    db = engine_finder()
+    if db is None:  # pragma: no cover - piccolo_conf always defines DB
+        raise RuntimeError("piccolo_conf.DB is not defined")
+    return db
+
+
+def is_sqlite() -> bool:
+    return isinstance(engine(), SQLiteEngine)
+
+
+@asynccontextmanager
+async def transaction() -> AsyncIterator[None]:
+    """One write transaction. On SQLite it takes the write lock up front (BEGIN IMMEDIATE),
+    so two writers queue on the busy timeout instead of failing half-way with SQLITE_BUSY."""
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        async with db.transaction(transaction_type=TransactionType.immediate):
+            yield
+    else:
+        async with db.transaction():
+            yield
+
+
+def in_transaction() -> bool:
+    return engine().current_transaction.get() is not None
+
+
+async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run raw SQL inside the current transaction, if any. Values go in as `{}` placeholders
+    (Piccolo's QueryString), never by string formatting."""
+    from piccolo.querystring import QueryString
+
+    rows = await engine().run_querystring(QueryString(sql, *args))
+    return list(rows or [])
+
+
+async def execute(sql: str, *args: Any) -> list[dict[str, Any]]:
+    return await fetch(sql, *args)
+
+
+async def start(settings: Settings) -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.start_connection_pool(max_size=settings.pg_pool_max)
+    elif isinstance(db, SQLiteEngine):
+        prepare_sqlite_file(db.path)
+
+
+async def stop() -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.close_connection_pool()

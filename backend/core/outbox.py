@@ -1,0 +1,103 @@
+"""The transactional outbox's dispatcher: publish committed events, retry until delivered.
+
+Events are rows in ``outbox_event`` written by a unit of work. The dispatcher reads the ones not
+yet published, in order, hands each to every sink (live channels, job enqueueing), and marks it
+published. A sink that fails leaves the event unpublished with the error noted; the next round
+tries again, so an event written is never lost. Several dispatchers may run at once on
+PostgreSQL (rows are claimed with SKIP LOCKED); on SQLite there is one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from backend.core import clock, db
+from backend.core.tables import OutboxEvent
+
+log = logging.getLogger(__name__)
+
+Sink = Callable[[int, str, dict[str, Any]], Awaitable[None]]
+"""Receives (event id, topic, payload); raises to have the event retried."""
+
+_wake: asyncio.Event | None = None
+
+
+def _event() -> asyncio.Event:
+    global _wake
+    if _wake is None:
+        _wake = asyncio.Event()
+    return _wake
+
+
+def wake() -> None:
+    """Called after a commit that wrote events, so the in-process dispatcher runs at once."""
+    _event().set()
+
+
+@dataclass(frozen=True, slots=True)
+class Dispatched:
+    published: int
+    failed: int
+
+
+async def dispatch_pending(sinks: Sequence[Sink], batch: int = 200) -> Dispatched:
+    published = failed = 0
+    async with db.transaction():
+        lock = "" if db.is_sqlite() else " FOR UPDATE SKIP LOCKED"
+        rows = await db.fetch(
+            "SELECT id, topic, payload FROM outbox_event WHERE published_at IS NULL "
+            f"ORDER BY id LIMIT {int(batch)}{lock}"
+        )
+        for row in rows:
+            payload = row["payload"]
+            if isinstance(payload, str):
+                payload = json.loads(payload)
+            try:
+                for sink in sinks:
+                    await sink(row["id"], row["topic"], payload)
+            except Exception as exc:  # a sink's failure must not lose the event: retry later
+                log.warning("outbox event %s (%s) not delivered: %s", row["id"], row["topic"], exc)
+                await OutboxEvent.update(
+                    {
+                        OutboxEvent.attempts: OutboxEvent.attempts + 1,
+                        OutboxEvent.last_error: repr(exc)[:2000],
+                    }
+                ).where(OutboxEvent.id == row["id"])
+                failed += 1
+                # Later events wait, so subscribers see events in commit order.
+                break
+            await OutboxEvent.update({OutboxEvent.published_at: clock.now()}).where(
+                OutboxEvent.id == row["id"]
+            )
+            published += 1
+    return Dispatched(published, failed)
+
+
+async def run_dispatcher(sinks: Sequence[Sink], poll_seconds: float = 0.5) -> None:
+    """Loop until cancelled: dispatch, then sleep until woken or the poll interval passes
+    (the poll catches events committed by other processes)."""
+    event = _event()
+    backoff = poll_seconds
+    while True:
+        try:
+            result = await dispatch_pending(sinks)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("outbox dispatch failed; retrying")
+            result = Dispatched(0, 1)
+        if result.published and not result.failed:
+            backoff = poll_seconds
+            continue
+        if result.failed:
+            backoff = min(backoff * 2, 30.0)
+        event.clear()
+        try:
+            await asyncio.wait_for(event.wait(), timeout=backoff if result.failed else poll_seconds)
+        except TimeoutError:
+            pass

@@ -1,0 +1,89 @@
+"""One transaction per use case: the change, its audit entries and its outbox events, or nothing.
+
+Services write their rows inside ``async with unit_of_work(actor) as uow`` and call
+``uow.audit(...)`` and ``uow.emit(...)``. Audit entries and events are buffered and written at the
+end, just before commit, so the audit chain's lock is held for as short a time as possible.
+After commit the outbox dispatcher is woken to publish the events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from backend.audit import chain
+from backend.core import db, outbox
+from backend.core.actor import Actor
+from backend.core.tables import OutboxEvent
+
+
+@dataclass(slots=True)
+class PendingAudit:
+    action: str
+    entity: str
+    entity_id: str
+    old: Mapping[str, Any] | None
+    new: Mapping[str, Any] | None
+    reason: str | None
+
+
+@dataclass(slots=True)
+class UnitOfWork:
+    actor: Actor
+    _audits: list[PendingAudit] = field(default_factory=list)
+    _events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: object,
+        *,
+        old: Mapping[str, Any] | None = None,
+        new: Mapping[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self._audits.append(PendingAudit(action, entity, str(entity_id), old, new, reason))
+
+    async def audit_now(
+        self,
+        action: str,
+        entity: str,
+        entity_id: object,
+        *,
+        old: Mapping[str, Any] | None = None,
+        new: Mapping[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> int:
+        """Write this entry (and any buffered before it) now, and return its id: for records
+        that must point at their audit entry, such as signatures."""
+        self.audit(action, entity, entity_id, old=old, new=new, reason=reason)
+        ids = await self._flush_audits()
+        return ids[-1]
+
+    def emit(self, topic: str, payload: dict[str, Any]) -> None:
+        self._events.append((topic, payload))
+
+    async def _flush_audits(self) -> list[int]:
+        pending, self._audits = self._audits, []
+        return await chain.append(self.actor, pending)
+
+    async def _flush(self) -> None:
+        if self._audits:
+            await self._flush_audits()
+        if self._events:
+            await OutboxEvent.insert(
+                *[OutboxEvent(topic=topic, payload=payload) for topic, payload in self._events]
+            )
+
+
+@asynccontextmanager
+async def unit_of_work(actor: Actor) -> AsyncIterator[UnitOfWork]:
+    uow = UnitOfWork(actor)
+    async with db.transaction():
+        yield uow
+        await uow._flush()
+    if uow._events:
+        outbox.wake()

@@ -1,0 +1,1 @@
+"""Live events: the channels backend (memory embedded, Redis in production) and WebSockets."""

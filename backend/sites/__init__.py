@@ -1,0 +1,1 @@
+"""Warehouses, their locations, departments, and departments' budgets and quotas."""

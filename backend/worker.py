@@ -1,0 +1,123 @@
+"""Background work: the job functions, the cron table, which events enqueue which jobs, and
+arq's WorkerSettings for `lotwise worker`. The in-process runner uses the same lists."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from backend.core import clock, outbox
+from backend.core.jobs import Cron, JobFunction, JobQueue
+from backend.core.tables import IdempotencyRecord, OutboxEvent
+
+log = logging.getLogger(__name__)
+
+IDEMPOTENCY_KEEP = timedelta(days=7)
+PUBLISHED_EVENTS_KEEP = timedelta(days=30)
+
+
+async def prune_housekeeping(ctx: dict[str, Any]) -> dict[str, int]:
+    """Drop idempotency records past their replay window, published events past their keep
+    time, and expired revoked tokens. Unpublished events are never dropped."""
+    from backend.auth.service import prune_revoked_tokens
+
+    now = clock.now()
+    records = await IdempotencyRecord.count().where(
+        IdempotencyRecord.created_at < now - IDEMPOTENCY_KEEP
+    )
+    await IdempotencyRecord.delete().where(IdempotencyRecord.created_at < now - IDEMPOTENCY_KEEP)
+    old_events = (OutboxEvent.published_at.is_not_null()) & (
+        OutboxEvent.published_at < now - PUBLISHED_EVENTS_KEEP
+    )
+    events = await OutboxEvent.count().where(old_events)
+    await OutboxEvent.delete().where(old_events)
+    tokens = await prune_revoked_tokens()
+    return {"idempotency_records": records, "events": events, "revoked_tokens": tokens}
+
+
+FUNCTIONS: list[JobFunction] = [prune_housekeeping]
+
+CRON: list[Cron] = [Cron(prune_housekeeping, minutes=frozenset({17}), hours=frozenset({19}))]
+
+# Outbox topic -> job functions enqueued with (event id, payload) when it is published.
+SUBSCRIPTIONS: dict[str, list[JobFunction]] = {}
+
+
+def job_sink(queue: JobQueue) -> outbox.Sink:
+    async def sink(event_id: int, topic: str, payload: dict[str, Any]) -> None:
+        for function in SUBSCRIPTIONS.get(topic, []):
+            # The job id makes a re-published event (after a crash) enqueue nothing new.
+            name = function.__name__
+            await queue.enqueue(name, event_id, payload, job_id=f"{name}:{event_id}")
+
+    return sink
+
+
+def channel_sink(publish: Any) -> outbox.Sink:
+    """Live events to WebSocket subscribers: `publish` is ChannelsPlugin.wait_published."""
+
+    async def sink(event_id: int, topic: str, payload: dict[str, Any]) -> None:
+        await publish({"id": event_id, "topic": topic, "data": payload}, [topic])
+
+    return sink
+
+
+def sinks(queue: JobQueue, publish: Any) -> Sequence[outbox.Sink]:
+    return [channel_sink(publish), job_sink(queue)]
+
+
+# ---- arq: `lotwise worker` -------------------------------------------------------------------
+
+
+async def _startup(ctx: dict[str, Any]) -> None:
+    from litestar.channels import ChannelsPlugin
+
+    from backend.core import db
+    from backend.core.jobs import ArqQueue
+    from backend.realtime.channels import make_backend
+    from backend.settings import get_settings
+
+    settings = get_settings()
+    await db.start(settings)
+    channels = ChannelsPlugin(backend=make_backend(settings), arbitrary_channels_allowed=True)
+    await channels.__aenter__()
+    queue = ArqQueue(settings.redis_url)
+    ctx["channels"] = channels
+    ctx["queue"] = queue
+    ctx["dispatcher"] = asyncio.create_task(
+        outbox.run_dispatcher(sinks(queue, channels.wait_published))
+    )
+    log.info("worker started: outbox dispatcher running")
+
+
+async def _shutdown(ctx: dict[str, Any]) -> None:
+    from backend.core import db
+
+    ctx["dispatcher"].cancel()
+    await asyncio.gather(ctx["dispatcher"], return_exceptions=True)
+    await ctx["queue"].close()
+    await ctx["channels"].__aexit__(None, None, None)
+    await db.stop()
+
+
+def worker_settings(redis_url: str) -> type:
+    from arq import cron
+    from arq.connections import RedisSettings
+
+    class WorkerSettings:
+        functions = FUNCTIONS
+        cron_jobs = [
+            cron(c.function, minute=set(c.minutes), hour=set(c.hours) if c.hours else None)
+            for c in CRON
+        ]
+        redis_settings = RedisSettings.from_dsn(redis_url)
+        on_startup = _startup
+        on_shutdown = _shutdown
+        # Jobs are idempotent; a killed worker's job is retried by arq after this many seconds.
+        job_timeout = 600
+        max_tries = 5
+
+    return WorkerSettings
