@@ -292,6 +292,10 @@ def parse_element(ai: str, value: str) -> GS1ElementString:
 def _parse_single(ai: str, value: str) -> GS1ElementString:
     if not value:
         raise BarcodeTruncated(element=f"({ai})")
+    if not value.isascii():
+        # biip's patterns use \\d, which also matches other scripts' digits.
+        index, char = next((i, c) for i, c in enumerate(value) if not c.isascii())
+        raise BarcodeCharset(char=repr(char), position=index + 1, element=f"({ai})")
     try:
         return _biip_element(ai + value)
     except (ParseError, ValueError, IndexError, KeyError):
