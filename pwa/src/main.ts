@@ -1,0 +1,74 @@
+/** Composition root of the PWA: plugins, session ↔ API wiring, scan sources, live events, SW. */
+import { createApp, watch } from 'vue'
+import { createPinia } from 'pinia'
+import App from './App.vue'
+import { router } from './router'
+import { i18n } from './i18n'
+import { configureApi } from './api'
+import { connectLive, type LiveSocket } from './api/ws'
+import { useSessionStore } from './stores/session'
+import { useScanStore } from './stores/scan'
+import { useOfflineStore } from './stores/offline'
+import { attachWedge } from './scanning/wedge'
+import { loadProfile } from './scanning/profiles'
+import { dispatchScan, setDefaultScanHandler } from './scanning/bus'
+import { unlockAudio } from './feedback'
+import './styles.css'
+
+const app = createApp(App)
+app.use(createPinia()).use(i18n).use(router)
+
+const session = useSessionStore()
+const scan = useScanStore()
+const offline = useOfflineStore()
+
+configureApi({
+  getToken: () => session.token,
+  // Session expiry: back to sign-in, remembering where we were. The outbox is left alone and
+  // replays after the same user signs in again.
+  onUnauthorized: () => {
+    const here = router.currentRoute.value
+    session.expire()
+    if (here.name !== 'signin') void router.replace({ name: 'signin', query: { expired: '1', redirect: here.fullPath } })
+  },
+})
+
+// Scans: keyboard wedge, device-bridge station (WebSocket), camera and manual entry all go
+// through dispatchScan; the default answer is a lookup with banner feedback.
+setDefaultScanHandler((event) => void scan.lookup(event))
+const profile = loadProfile()
+attachWedge((raw) => dispatchScan({ raw, source: 'wedge', profile: profile.name }), profile)
+
+let live: LiveSocket | null = null
+watch(
+  () => session.token,
+  (token) => {
+    live?.close()
+    live = null
+    if (!token) return
+    live = connectLive(token, { onUnauthorized: () => session.expire() })
+    live.on('station.scan', (data) => {
+      if (typeof data.raw === 'string') dispatchScan({ raw: data.raw, source: 'station', profile: typeof data.profile === 'string' ? data.profile : 'station' })
+    })
+    void offline.sync()
+  },
+  { immediate: true },
+)
+
+// Browsers keep audio muted until the first gesture.
+for (const type of ['pointerdown', 'keydown'] as const) window.addEventListener(type, unlockAudio, { once: true, capture: true })
+
+void offline.init().then(() => offline.sync())
+
+app.mount('#app')
+
+// Service worker: ask before switching versions, so nobody loses a half-filled screen.
+if ('serviceWorker' in navigator && import.meta.env.PROD) {
+  void import('virtual:pwa-register').then(({ registerSW }) => {
+    const update = registerSW({
+      onNeedRefresh() {
+        void import('./swPrompt').then((m) => m.promptUpdate(() => void update(true)))
+      },
+    })
+  })
+}

@@ -1,0 +1,37 @@
+/** Routes: every screen is lazy-loaded; anything but sign-in needs a session. */
+import { createRouter, createWebHistory } from 'vue-router'
+import { useSessionStore } from '@/stores/session'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    public?: boolean
+    titleKey?: string
+  }
+}
+
+const ComingSoon = () => import('@/views/ComingSoon.vue')
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/signin', name: 'signin', component: () => import('@/views/SignIn.vue'), meta: { public: true } },
+    { path: '/', name: 'home', component: () => import('@/views/Home.vue') },
+    { path: '/lookup', name: 'lookup', component: () => import('@/views/Lookup.vue'), meta: { titleKey: 'lookup.title' } },
+    { path: '/pending', name: 'pending', component: () => import('@/views/Pending.vue'), meta: { titleKey: 'pending.title' } },
+    { path: '/receive', name: 'receive', component: ComingSoon, meta: { titleKey: 'tiles.receive' } },
+    { path: '/qa-release', name: 'qa-release', component: ComingSoon, meta: { titleKey: 'tiles.qaRelease' } },
+    { path: '/putaway', name: 'putaway', component: ComingSoon, meta: { titleKey: 'tiles.putaway' } },
+    { path: '/pick', name: 'pick', component: ComingSoon, meta: { titleKey: 'tiles.pick' } },
+    { path: '/transfer', name: 'transfer', component: ComingSoon, meta: { titleKey: 'tiles.transfer' } },
+    { path: '/:pathMatch(.*)*', redirect: '/' },
+  ],
+})
+
+router.beforeEach((to) => {
+  const session = useSessionStore()
+  if (!to.meta.public && !session.signedIn) {
+    return { name: 'signin', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  }
+  if (to.name === 'signin' && session.signedIn) return { name: 'home' }
+  return true
+})
