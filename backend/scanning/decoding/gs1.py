@@ -293,7 +293,7 @@ def _parse_single(ai: str, value: str) -> GS1ElementString:
     if not value:
         raise BarcodeTruncated(element=f"({ai})")
     if not value.isascii():
-        # biip's patterns use \\d, which also matches other scripts' digits.
+        # biip's patterns use \d, which also matches other scripts' digits.
         index, char = next((i, c) for i, c in enumerate(value) if not c.isascii())
         raise BarcodeCharset(char=repr(char), position=index + 1, element=f"({ai})")
     try:
@@ -514,6 +514,8 @@ def _diagnose(data: str, *, single: bool = False) -> None:
         try:
             GS1ElementString.parse(ai.ai + value, config=CONFIG)
         except (ParseError, ValueError, IndexError, KeyError):
+            if ai.ai in _DATES:
+                raise BarcodeDate(element=element, value=value) from None
             raise BarcodeCharset(char=repr(value), position=start + 1, element=element) from None
         pos = end
 
