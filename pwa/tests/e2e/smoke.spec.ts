@@ -1,0 +1,95 @@
+/**
+ * SMOKE TEST WITH A STUBBED BACKEND.
+ *
+ * The real backend is not ready yet, so this one test answers /api/v1/* itself with Playwright's
+ * page.route (login, tasks summary, scans). It checks only that the built app renders, speaks
+ * zh-CN then en, and that a keyboard-wedge burst shows the scan banner. The real end-to-end
+ * tests run later against the real server, with no route stubs.
+ */
+import { expect, test, type Page } from '@playwright/test'
+
+const USER = { id: 7, username: 'wang.li', full_name: '王丽', roles: ['warehouse'], warehouse_ids: [1], department_ids: [] }
+
+async function stubBackend(page: Page, scans: Array<{ raw: string }>) {
+  await page.route('**/api/v1/auth/login', (route) =>
+    route.fulfill({ json: { access_token: 'stub-token', token_type: 'bearer', user: USER } }),
+  )
+  await page.route('**/api/v1/tasks/summary', (route) => route.fulfill({ json: { receive: 3, qa_release: 1, putaway: 5, pick: 12, transfer: 0 } }))
+  await page.route('**/api/v1/scans', async (route) => {
+    const body = route.request().postDataJSON() as { raw: string }
+    scans.push(body)
+    // Slow on purpose: the "reading" state must show long before the answer.
+    await new Promise((r) => setTimeout(r, 400))
+    if (body.raw.endsWith('2')) {
+      return route.fulfill({
+        status: 422,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ type: 'about:blank', title: '条码无法识别', status: 422, detail: 'GTIN 校验位错误', code: 'BARCODE_CHECK_DIGIT' }),
+      })
+    }
+    return route.fulfill({
+      json: {
+        decoded: { agency: 'GS1', di: '04012345678901', gtin: '04012345678901', lot: 'A1B2', serial: null, expiry: '2027-12-31', production_date: null, quantity: null, symbology: null, warnings: [] },
+        product: { id: 1, name: '一次性使用无菌注射器', model: '5ml' },
+        lot: { id: 3, lot_number: 'A1B2', expiry: '2027-12-31', status: 'released' },
+        location: null,
+        actions: [],
+        status_warnings: [],
+      },
+    })
+  })
+  await page.routeWebSocket(/\/ws/, () => {})
+}
+
+test('sign-in renders in zh-CN, switches to en; a wedge burst shows the banner', async ({ page }) => {
+  const scans: Array<{ raw: string }> = []
+  await stubBackend(page, scans)
+
+  await page.goto('/')
+  await expect(page).toHaveURL(/\/signin/)
+  await expect(page.getByTestId('signin-title')).toHaveText('登录')
+  await expect(page.getByTestId('app-subtitle')).toHaveText('医疗器械库存')
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN')
+  await page.screenshot({ path: 'test-results/screens/signin-zh-360x640.png' })
+
+  await page.getByTestId('lang-en').click()
+  await expect(page.getByTestId('signin-title')).toHaveText('Sign in')
+  await expect(page.getByTestId('signin-submit')).toContainText('Sign in')
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en')
+  await page.getByTestId('lang-zh-CN').click()
+  await expect(page.getByTestId('signin-title')).toHaveText('登录')
+
+  await page.getByTestId('username').fill('wang.li')
+  await page.getByTestId('password').fill('secret')
+  await page.getByTestId('signin-submit').click()
+  await expect(page.getByTestId('home-user')).toContainText('王丽')
+  await expect(page.getByTestId('tile-pick')).toContainText('12')
+  await page.screenshot({ path: 'test-results/screens/home-zh-360x640.png' })
+
+  // A scanner burst: keys 4 ms apart, then Enter, with focus on the page (no input).
+  await page.locator('body').click({ position: { x: 5, y: 630 } })
+  const started = Date.now()
+  await page.keyboard.type('0104012345678901', { delay: 4 })
+  await page.keyboard.press('Enter')
+  const banner = page.getByTestId('scan-banner')
+  await expect(banner).toHaveAttribute('data-state', 'reading', { timeout: 300 })
+  const readingAfter = Date.now() - started
+  await expect(banner).toHaveAttribute('data-state', 'success')
+  await expect(page.getByTestId('scan-banner-title')).toHaveText('一次性使用无菌注射器 5ml')
+  await page.screenshot({ path: 'test-results/screens/banner-success-360x640.png' })
+  expect(scans[0]).toEqual({ raw: '0104012345678901', profile: 'wedge-default' })
+  // The first keystroke's action is in the wait above; the banner check itself must be quick.
+  expect(readingAfter).toBeLessThan(2000)
+
+  // Slow human typing is not a scan.
+  await page.keyboard.type('abc123', { delay: 150 })
+  await page.keyboard.press('Enter')
+  expect(scans).toHaveLength(1)
+
+  // A bad check digit: red, with the server's words.
+  await page.keyboard.type('0104012345678902', { delay: 4 })
+  await page.keyboard.press('Enter')
+  await expect(banner).toHaveAttribute('data-state', 'refusal')
+  await expect(page.getByTestId('scan-banner-reason')).toHaveText('GTIN 校验位错误')
+  await page.screenshot({ path: 'test-results/screens/banner-refusal-360x640.png' })
+})
