@@ -1,4 +1,4 @@
-"""Test support for the device bridge: a real /ws/devices stub server, a pty scanner, config files."""
+"""Test support for the bridge: a real /ws/devices stub server, a pty scanner, config files."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import random
+import sys
 import threading
 import time
 import tty
@@ -63,8 +64,14 @@ class StubServer:
         return [self.frames[i]["raw"] for i in self.order]
 
     async def start(self) -> None:
+        # max_queue=None: never pause reading, so a clean stop always sees the bridge's close
+        # frame behind a burst of scans instead of timing out.
         self._server = await serve(
-            self._session, "127.0.0.1", self.port, process_request=self._handshake
+            self._session,
+            "127.0.0.1",
+            self.port,
+            process_request=self._handshake,
+            max_queue=None,
         )
         self.port = self._server.sockets[0].getsockname()[1]
 
@@ -78,8 +85,8 @@ class StubServer:
         await self._server.wait_closed()
         self._server = None
 
-    async def wait_until(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
+    async def wait_until(self, condition: Callable[[], bool], within: float = 10.0) -> None:
+        deadline = time.monotonic() + within
         while not condition():
             if time.monotonic() > deadline:
                 raise AssertionError(
@@ -259,3 +266,50 @@ class Collector:
             if not self._changed.wait_for(lambda: len(self.items) >= count, timeout):
                 raise AssertionError(f"got {len(self.items)} of {count} frames: {self.items}")
             return list(self.items)
+
+
+class BridgeProcess:
+    """``python -m device_bridge run`` as a real child process, its log lines collected."""
+
+    def __init__(self, config_path: Path) -> None:
+        self.config_path = config_path
+        self.lines: list[str] = []
+        self.process: asyncio.subprocess.Process | None = None
+        self._pump: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "device_bridge",
+            "--log-level",
+            "DEBUG",
+            "run",
+            "--config",
+            str(self.config_path),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+            cwd=Path(__file__).parents[2],
+        )
+        self._pump = asyncio.create_task(self._collect())
+
+    async def _collect(self) -> None:
+        assert self.process is not None and self.process.stderr is not None
+        async for line in self.process.stderr:
+            self.lines.append(line.decode(errors="replace").rstrip("\n"))
+
+    async def wait_for_line(self, text: str, within: float = 10.0) -> None:
+        deadline = time.monotonic() + within
+        while not any(text in line for line in self.lines):
+            assert self.process is not None
+            if self.process.returncode is not None or time.monotonic() > deadline:
+                raise AssertionError(f"no {text!r} in bridge log:\n" + "\n".join(self.lines))
+            await asyncio.sleep(0.02)
+
+    async def signal(self, signum: int) -> int:
+        assert self.process is not None and self._pump is not None
+        self.process.send_signal(signum)
+        code = await asyncio.wait_for(self.process.wait(), 10)
+        await self._pump
+        return code
