@@ -40,6 +40,7 @@ class Bridge:
     async def run(self, stop: asyncio.Event) -> None:
         """Run until ``stop`` is set; frames captured so far stay in the queue."""
         config = self.config
+        token = config.require_token()
         store = await AsyncFrameStore.open(config.queue_path)
         loop = asyncio.get_running_loop()
         captured: asyncio.Queue[Captured] = asyncio.Queue()
@@ -49,12 +50,13 @@ class Bridge:
 
         uplink = self.uplink = Uplink(
             url=config.server_url,
-            token=config.require_token(),
+            token=token,
             store=store,
             window=config.window,
             backoff=Backoff(config.backoff.initial_s, config.backoff.uplink_cap_s, rng=self._rng),
             auth_retry_s=config.backoff.auth_retry_s,
             hello_timeout_s=config.hello_timeout_s,
+            ack_timeout_s=config.ack_timeout_s,
             ping_interval_s=config.ping_interval_s,
             rng=self._rng,
         )

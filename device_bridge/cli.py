@@ -165,6 +165,7 @@ def send_test(config_path: Path, raw: str, port_name: str, timeout: float) -> No
             backoff=Backoff(config.backoff.initial_s, config.backoff.uplink_cap_s),
             auth_retry_s=config.backoff.auth_retry_s,
             hello_timeout_s=config.hello_timeout_s,
+            ack_timeout_s=config.ack_timeout_s,
         )
         task = asyncio.create_task(uplink.run())
         where: str | None = "queued"

@@ -92,6 +92,7 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     window: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 64
     ping_interval_s: PositiveSeconds = 20.0
     hello_timeout_s: PositiveSeconds = 10.0
+    ack_timeout_s: PositiveSeconds = 60.0
     backoff: BackoffConfig = msgspec.field(default_factory=BackoffConfig)
     profiles: dict[str, ProfileConfig] = msgspec.field(default_factory=dict)
     ports: list[PortConfig] = msgspec.field(default_factory=list)

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -55,6 +56,7 @@ class Uplink:
         auth_retry_s: float,
         hello_timeout_s: float = 10.0,
         ping_interval_s: float = 20.0,
+        ack_timeout_s: float = 60.0,
         rng: random.Random | None = None,
     ) -> None:
         self.url = url
@@ -65,6 +67,7 @@ class Uplink:
         self._auth_retry_s = auth_retry_s
         self._hello_timeout_s = hello_timeout_s
         self._ping_interval_s = ping_interval_s
+        self._ack_timeout_s = ack_timeout_s
         self._rng = rng or random.Random()
         self._wake = asyncio.Event()
         self._acked: list[str] = []
@@ -136,7 +139,7 @@ class Uplink:
             await asyncio.shield(self._apply_settled())
 
     async def _exchange(self, ws: ClientConnection) -> None:
-        in_flight: dict[str, int] = {}
+        in_flight: dict[str, float] = {}
         sender = asyncio.create_task(self._send_loop(ws, in_flight), name="uplink-send")
         receiver = asyncio.create_task(self._receive_loop(ws, in_flight), name="uplink-receive")
         try:
@@ -148,7 +151,7 @@ class Uplink:
         for task in done:
             task.result()
 
-    async def _send_loop(self, ws: ClientConnection, in_flight: dict[str, int]) -> None:
+    async def _send_loop(self, ws: ClientConnection, in_flight: dict[str, float]) -> None:
         last_seq = 0
         while True:
             # Cleared before looking, so a commit or ack landing meanwhile still wakes us.
@@ -158,7 +161,7 @@ class Uplink:
                 batch = await self._store.fetch_after(last_seq, free)
                 if batch:
                     for pending in batch:
-                        in_flight[pending.id] = pending.seq
+                        in_flight[pending.id] = time.monotonic()
                         await ws.send(pending.body, text=True)
                         self.stats.sent += 1
                     last_seq = batch[-1].seq
@@ -166,9 +169,20 @@ class Uplink:
                     continue
             await self._wake.wait()
 
-    async def _receive_loop(self, ws: ClientConnection, in_flight: dict[str, int]) -> None:
+    async def _receive_loop(self, ws: ClientConnection, in_flight: dict[str, float]) -> None:
         while True:
-            data = await ws.recv()
+            try:
+                data = await asyncio.wait_for(ws.recv(), self._ack_timeout_s / 4)
+            except TimeoutError:
+                # A server that stays connected but stops acking would stall the window for
+                # good; a fresh connection resends what it holds.
+                oldest = next(iter(in_flight.values()), None)
+                if oldest is not None and time.monotonic() - oldest > self._ack_timeout_s:
+                    raise UplinkError(
+                        f"no ack for {self._ack_timeout_s:g} s with {len(in_flight)} frame(s) "
+                        "in flight"
+                    ) from None
+                continue
             try:
                 message = decode_server_message(data)
             except ProtocolViolation as exc:

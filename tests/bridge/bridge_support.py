@@ -44,6 +44,8 @@ class StubServer:
         self.tokens = dict(tokens or {GOOD_TOKEN: "station-device-1"})
         self.revoked: set[str] = set()
         self.ack = True
+        #: Replaces the hello, to test a server that breaks the protocol.
+        self.greeting: dict[str, Any] | None = None
         self.refuse: Callable[[dict[str, Any]], tuple[str, str] | None] = lambda frame: None
         self.frames: dict[str, dict[str, Any]] = {}
         self.order: list[str] = []
@@ -117,7 +119,7 @@ class StubServer:
             "device": self.tokens[token],
             "server_time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
         }
-        await ws.send(json.dumps(hello))
+        await ws.send(json.dumps(self.greeting or hello))
         async for message in ws:
             frame = json.loads(message)
             self.deliveries += 1

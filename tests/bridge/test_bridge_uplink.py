@@ -177,3 +177,36 @@ async def test_frames_captured_while_the_server_is_away_wait_in_the_queue(
     async with running(config, fake_opener(FakePort())):
         await server.wait_until(lambda: server.raws == ["Q1", "Q2", "Q3"])
         await server.wait_until(lambda: queue_depth(config) == 0)
+
+
+async def test_a_server_that_stops_acking_is_redialled_after_the_ack_timeout(
+    server: StubServer, make_config: MakeConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = make_config(server.url, [SCANNER], ack_timeout_s=0.3)
+    port = FakePort()
+    server.ack = False
+    with caplog.at_level(logging.WARNING, logger="device_bridge.uplink"):
+        async with running(config, fake_opener(port)):
+            port.feed(b"STUCK\r")
+            await server.wait_until(lambda: server.deliveries == 1)
+            server.ack = True
+            await server.wait_until(lambda: queue_depth(config) == 0, within=5)
+    assert server.raws == ["STUCK"]
+    assert server.deliveries == 2
+    assert any("no ack for 0.3 s" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_server_that_does_not_say_hello_first_is_not_trusted(
+    server: StubServer, make_config: MakeConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = make_config(server.url, [SCANNER])
+    port = FakePort()
+    server.greeting = {"type": "ack", "id": "x"}
+    with caplog.at_level(logging.WARNING, logger="device_bridge.uplink"):
+        async with running(config, fake_opener(port)):
+            port.feed(b"WAIT-FOR-HELLO\r")
+            await asyncio.sleep(0.3)
+            assert server.deliveries == 0
+            server.greeting = None
+            await server.wait_until(lambda: server.raws == ["WAIT-FOR-HELLO"])
+    assert any("expected hello first, got ack" in r.getMessage() for r in caplog.records)
