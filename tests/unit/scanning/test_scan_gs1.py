@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -36,6 +37,14 @@ def test_a_gs1_datamatrix_gives_gtin_expiry_lot_and_serial() -> None:
     assert result.serial == "SN12345"
     assert result.extra == {"01": GTIN, "17": "261231", "10": "ABC123", "21": "SN12345"}
     assert result.warnings == ()
+
+
+def test_the_result_is_a_frozen_hashable_value() -> None:
+    result = decode(f"]d201{GTIN}10A", today=TODAY)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.lot = "B"  # type: ignore[misc]
+    assert hash(result) == hash(decode(f"]d201{GTIN}10A", today=TODAY))
+    assert not hasattr(result, "__dict__")  # slots
 
 
 def test_production_date_quantity_and_software_version_are_read() -> None:
