@@ -87,6 +87,8 @@ export default defineConfig({
   build: {
     target: 'es2020',
     sourcemap: false,
+    // dist/.vite/manifest.json lets bench/size.mjs follow each route's chunk graph.
+    manifest: true,
     // The handheld first-load budget (bench/size.mjs) is 200 KB gzipped JS+CSS.
     chunkSizeWarningLimit: 300,
     rollupOptions: {

@@ -35,7 +35,9 @@ configureApi({
 
 // Scans: keyboard wedge, device-bridge station (WebSocket), camera and manual entry all go
 // through dispatchScan; the default answer is a lookup with banner feedback.
-setDefaultScanHandler((event) => void scan.lookup(event))
+setDefaultScanHandler((event) => {
+  if (session.signedIn) void scan.lookup(event)
+})
 const profile = loadProfile()
 attachWedge((raw) => dispatchScan({ raw, source: 'wedge', profile: profile.name }), profile)
 

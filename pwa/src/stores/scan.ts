@@ -103,6 +103,11 @@ export const useScanStore = defineStore('scan', {
         this.present(response, event)
       } catch (err) {
         if (seq !== this.seq) return
+        if (err instanceof ProblemError && err.status === 401) {
+          // Session expired: the app is already on its way to sign-in.
+          this.dismiss()
+          return
+        }
         if (err instanceof ProblemError) {
           this.show('refusal', err.problem.title || t('scan.refusal'), err.problem.detail, event)
           return

@@ -6,7 +6,7 @@
  * zh-CN then en, and that a keyboard-wedge burst shows the scan banner. The real end-to-end
  * tests run later against the real server, with no route stubs.
  */
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test, type Page, type WebSocketRoute } from '@playwright/test'
 
 const USER = { id: 7, username: 'wang.li', full_name: '王丽', roles: ['warehouse'], warehouse_ids: [1], department_ids: [] }
 
@@ -38,12 +38,14 @@ async function stubBackend(page: Page, scans: Array<{ raw: string }>) {
       },
     })
   })
-  await page.routeWebSocket(/\/ws/, () => {})
+  const sockets: WebSocketRoute[] = []
+  await page.routeWebSocket(/\/ws/, (ws) => void sockets.push(ws))
+  return sockets
 }
 
 test('sign-in renders in zh-CN, switches to en; a wedge burst shows the banner', async ({ page }) => {
   const scans: Array<{ raw: string }> = []
-  await stubBackend(page, scans)
+  const sockets = await stubBackend(page, scans)
 
   await page.goto('/')
   await expect(page).toHaveURL(/\/signin/)
@@ -92,4 +94,34 @@ test('sign-in renders in zh-CN, switches to en; a wedge burst shows the banner',
   await expect(banner).toHaveAttribute('data-state', 'refusal')
   await expect(page.getByTestId('scan-banner-reason')).toHaveText('GTIN 校验位错误')
   await page.screenshot({ path: 'test-results/screens/banner-refusal-360x640.png' })
+
+  // A scan from a device-bridge station arrives on the WebSocket and goes through the same handler.
+  await expect.poll(() => sockets.length).toBeGreaterThan(0)
+  expect(new URL(sockets[0]!.url()).searchParams.get('token')).toBe('stub-token')
+  sockets[0]!.send(JSON.stringify({ topic: 'station.scan', data: { raw: '0104012345678901' } }))
+  await expect(banner).toHaveAttribute('data-state', 'success')
+  await expect(banner).toContainText('来自扫码工位')
+  expect(scans.at(-1)).toEqual({ raw: '0104012345678901', profile: 'station' })
+
+  // Lookup shows the last answer in full.
+  await page.getByTestId('scan-banner').click()
+  await expect(banner).toBeHidden()
+  await page.getByTestId('tile-lookup').click()
+  await expect(page.getByTestId('result-product')).toHaveText('一次性使用无菌注射器 5ml')
+  await page.screenshot({ path: 'test-results/screens/lookup-zh-360x640.png', fullPage: true })
+  await page.goBack()
+
+  // Tablet size still reads well.
+  await page.setViewportSize({ width: 800, height: 1280 })
+  await page.screenshot({ path: 'test-results/screens/home-zh-800x1280.png' })
+
+  // Session expiry: any 401 sends the user back to sign-in, saying why.
+  await page.unroute('**/api/v1/tasks/summary')
+  await page.route('**/api/v1/tasks/summary', (route) =>
+    route.fulfill({ status: 401, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: '未登录', status: 401, detail: '登录已过期', code: 'AUTH_EXPIRED' }) }),
+  )
+  await page.reload()
+  await expect(page).toHaveURL(/\/signin\?.*expired=1/)
+  await expect(page.getByTestId('session-expired')).toBeVisible()
+  await expect(page.getByTestId('username')).toHaveValue('wang.li')
 })
