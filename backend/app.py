@@ -8,13 +8,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Litestar, Response, get
 from litestar.channels import ChannelsPlugin
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.params import PathParameter
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.security.jwt import JWTCookieAuth, Token
 
@@ -49,8 +50,9 @@ def _jwt_auth(settings: Settings) -> JWTCookieAuth[Actor, Token]:
         retrieve_user_handler=_retrieve_actor,
         token_secret=settings.secret_key,
         key=TOKEN_COOKIE,
-        # The API, its docs' assets and the PWA's files are public; everything else needs a token.
-        exclude=[r"^/health$", r"^/schema", r"^/api/v1/auth/login$", r"^/ws/devices", r"^/(?!api/|ws)"],
+        # The API docs are public; so are handlers marked opt={"exclude_from_auth": True}
+        # (health, login, the PWA's files). Everything else needs a token.
+        exclude=[r"^/schema"],
         samesite="strict",
     )
 
@@ -62,8 +64,12 @@ def _spa_routes(dist: Path) -> list[Any]:
     """The built PWA at `/`: a file if it exists, else index.html so client routes reload."""
     root = dist.resolve()
 
-    @get("/{path:path}", opt={"exclude_from_auth": True, "public": True}, include_in_schema=False)
-    async def spa(path: str) -> Response[bytes]:
+    @get(
+        ["/", "/{path:path}"],
+        opt={"exclude_from_auth": True, "public": True},
+        include_in_schema=False,
+    )
+    async def spa(path: Annotated[str, PathParameter()] = "/") -> Response[bytes]:
         if path.startswith(("/api/", "/ws", "/schema")):
             raise NotFound(entity="path", key=path)
         candidate = (root / path.lstrip("/")).resolve()

@@ -1,12 +1,10 @@
 """/api/v1/audit: the audit trail and the signatures on a record (read-only)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Controller, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from backend.audit.signatures import signatures_of
 from backend.audit.tables import AuditEntry
@@ -48,9 +46,9 @@ class AuditController(Controller):
     @get("/entries", **requires(Permission.audit_read))
     async def entries(
         self,
-        entity: Annotated[str | None, Parameter(max_length=60)] = None,
-        entity_id: Annotated[str | None, Parameter(max_length=60)] = None,
-        actor_id: int | None = None,
+        entity: Annotated[str | None, QueryParameter(max_length=60)] = None,
+        entity_id: Annotated[str | None, QueryParameter(max_length=60)] = None,
+        actor_id: Annotated[int | None, QueryParameter(ge=1)] = None,
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> Page[AuditEntryOut]:
@@ -77,8 +75,8 @@ class AuditController(Controller):
     @get("/signatures", **requires(Permission.audit_read))
     async def signatures(
         self,
-        entity: Annotated[str, Parameter(max_length=60)],
-        entity_id: Annotated[str, Parameter(max_length=60)],
+        entity: Annotated[str, QueryParameter(max_length=60)],
+        entity_id: Annotated[str, QueryParameter(max_length=60)],
     ) -> list[SignatureOut]:
         views = await signatures_of(entity, entity_id)
         return [SignatureOut(**{k: getattr(v, k) for k in SignatureOut.__struct_fields__}) for v in views]

@@ -1,7 +1,5 @@
 """/api/v1/auth (sign-in, sign-out, me, password) and /api/v1/users (administration)."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -9,12 +7,11 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import Cookie
-from litestar.params import Parameter
+from litestar.params import JSONBody, PathParameter
 
 from backend.auth import service
 from backend.auth.rules import Permission
-from backend.auth.guards import requires
-from backend.core.actor import Actor
+from backend.auth.guards import CurrentActor, requires
 from backend.core.pagination import Limit, Offset, Page
 from backend.core.structs import Input, Output, set_fields
 from backend.settings import get_settings
@@ -78,7 +75,7 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/login", opt={"exclude_from_auth": True, "public": True}, status_code=200)
-    async def login(self, request: Request[Any, Any, Any], data: LoginIn) -> Response[LoginOut]:
+    async def login(self, request: Request[Any, Any, Any], data: JSONBody[LoginIn]) -> Response[LoginOut]:
         from backend.app import jwt_auth
 
         address = request.client.host if request.client else "unknown"
@@ -107,7 +104,7 @@ class AuthController(Controller):
         return Response(body, cookies=[cookie])
 
     @post("/logout", status_code=204)
-    async def logout(self, request: Request[Any, Any, Any], actor: Actor) -> Response[None]:
+    async def logout(self, request: Request[Any, Any, Any], actor: CurrentActor) -> Response[None]:
         token = request.auth
         jti = getattr(token, "jti", None) or ""
         exp = getattr(token, "exp", None) or datetime.now(UTC)
@@ -118,12 +115,12 @@ class AuthController(Controller):
         return response
 
     @get("/me")
-    async def me(self, actor: Actor) -> UserOut:
+    async def me(self, actor: CurrentActor) -> UserOut:
         assert actor.user_id is not None
         return user_out(await service.get_user(actor.user_id))
 
     @post("/password", status_code=204)
-    async def change_password(self, actor: Actor, data: PasswordChangeIn) -> None:
+    async def change_password(self, actor: CurrentActor, data: JSONBody[PasswordChangeIn]) -> None:
         await service.change_password(actor, data.current_password, data.new_password)
 
 
@@ -137,11 +134,11 @@ class UserController(Controller):
         return Page(items=[user_out(v) for v in views], total=total, limit=limit, offset=offset)
 
     @get("/{user_id:int}", **requires(Permission.users_read))
-    async def get_user(self, user_id: Annotated[int, Parameter(ge=1)]) -> UserOut:
+    async def get_user(self, user_id: Annotated[int, PathParameter(ge=1)]) -> UserOut:
         return user_out(await service.get_user(user_id))
 
     @post("/", **requires(Permission.users_write))
-    async def create_user(self, actor: Actor, data: UserCreateIn) -> UserOut:
+    async def create_user(self, actor: CurrentActor, data: JSONBody[UserCreateIn]) -> UserOut:
         return user_out(
             await service.create_user(
                 actor,
@@ -156,10 +153,10 @@ class UserController(Controller):
 
     @patch("/{user_id:int}", **requires(Permission.users_write))
     async def update_user(
-        self, actor: Actor, user_id: Annotated[int, Parameter(ge=1)], data: UserUpdateIn
+        self, actor: CurrentActor, user_id: Annotated[int, PathParameter(ge=1)], data: JSONBody[UserUpdateIn]
     ) -> UserOut:
         return user_out(await service.update_user(actor, user_id, set_fields(data)))
 
     @post("/{user_id:int}/unlock", **requires(Permission.users_write), status_code=200)
-    async def unlock_user(self, actor: Actor, user_id: Annotated[int, Parameter(ge=1)]) -> UserOut:
+    async def unlock_user(self, actor: CurrentActor, user_id: Annotated[int, PathParameter(ge=1)]) -> UserOut:
         return user_out(await service.unlock_user(actor, user_id))

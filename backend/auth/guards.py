@@ -1,11 +1,11 @@
 """Route guards and the `actor` dependency: how a request becomes an Actor with a permission."""
 
-from __future__ import annotations
-
 from dataclasses import replace
 from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
 
@@ -35,14 +35,18 @@ def _permission_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: B
 permission_guard: Guard = _permission_guard
 
 
-def provide_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
-    user = connection.scope.get("user")
+def provide_actor(request: Request[Any, Any, Any]) -> Actor:
+    user = request.scope.get("user")
     if not isinstance(user, Actor):
         raise AuthenticationFailed()
-    client = connection.client.host if connection.client else None
+    client = request.client.host if request.client else None
     return replace(
         user,
-        lang=pick_lang(connection.headers.get("accept-language")),
+        lang=pick_lang(request.headers.get("accept-language")),
         address=client,
-        idempotency_key=connection.headers.get("idempotency-key"),
+        idempotency_key=request.headers.get("idempotency-key"),
     )
+
+
+CurrentActor = NamedDependency[Actor]
+"""A handler parameter `actor: CurrentActor` receives the signed-in user as an Actor."""

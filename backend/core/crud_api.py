@@ -11,17 +11,17 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromQuery, JSONBody, PathParameter
 
 from backend.auth.guards import requires
 from backend.auth.rules import Permission
 from backend.core import crud
 from backend.core.crud import has_column
-from backend.core.actor import Actor
+from backend.auth.guards import CurrentActor
 from backend.core.pagination import Limit, Offset, Page, Search
 from backend.core.structs import Input, set_fields
 
-RecordId = Annotated[int, Parameter(ge=1, description="The record's id")]
+RecordId = Annotated[int, PathParameter(ge=1, description="The record's id")]
 
 
 class RetireIn(Input, kw_only=True):
@@ -49,7 +49,7 @@ def crud_controller(
     def as_out(row: dict[str, Any]) -> Any:
         return msgspec.convert(row, out, strict=False)
 
-    async def list_records(self: Any, actor: Actor, **params: Any) -> Page[Any]:
+    async def list_records(self: Any, actor: CurrentActor, **params: Any) -> Page[Any]:
         rows, total = await crud.list_records(
             resource,
             actor,
@@ -67,10 +67,11 @@ def crud_controller(
 
     parameters = [
         inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
-        inspect.Parameter("actor", inspect.Parameter.KEYWORD_ONLY, annotation=Actor),
+        inspect.Parameter("actor", inspect.Parameter.KEYWORD_ONLY, annotation=CurrentActor),
         inspect.Parameter("q", inspect.Parameter.KEYWORD_ONLY, annotation=Search, default=None),
         inspect.Parameter(
-            "include_retired", inspect.Parameter.KEYWORD_ONLY, annotation=bool, default=False
+            "include_retired", inspect.Parameter.KEYWORD_ONLY, annotation=FromQuery[bool],
+            default=False,
         ),
         inspect.Parameter("limit", inspect.Parameter.KEYWORD_ONLY, annotation=Limit, default=50),
         inspect.Parameter("offset", inspect.Parameter.KEYWORD_ONLY, annotation=Offset, default=0),
@@ -78,7 +79,8 @@ def crud_controller(
     for name, kind in filters.items():
         parameters.append(
             inspect.Parameter(
-                name, inspect.Parameter.KEYWORD_ONLY, annotation=kind | None, default=None
+                name, inspect.Parameter.KEYWORD_ONLY, annotation=FromQuery[kind | None],  # type: ignore[valid-type]
+                default=None,
             )
         )
     list_records.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
@@ -88,23 +90,23 @@ def crud_controller(
         p.name: p.annotation for p in parameters if p.name != "self"
     } | {"return": Page[out]}  # type: ignore[valid-type]
 
-    async def get_record(self: Any, actor: Actor, record_id: RecordId) -> Any:
+    async def get_record(self: Any, actor: CurrentActor, record_id: RecordId) -> Any:
         return as_out(await crud.get(resource, actor, record_id))
 
-    async def create_record(self: Any, actor: Actor, data: Any) -> Any:
+    async def create_record(self: Any, actor: CurrentActor, data: Any) -> Any:
         values = convert(msgspec.structs.asdict(data))
         return as_out(await crud.create(resource, actor, values))
 
-    async def update_record(self: Any, actor: Actor, record_id: RecordId, data: Any) -> Any:
+    async def update_record(self: Any, actor: CurrentActor, record_id: RecordId, data: Any) -> Any:
         changes = convert(set_fields(data))
         return as_out(await crud.update(resource, actor, record_id, changes))
 
-    async def retire_record(self: Any, actor: Actor, record_id: RecordId, data: RetireIn) -> Any:
+    async def retire_record(self: Any, actor: CurrentActor, record_id: RecordId, data: JSONBody[RetireIn]) -> Any:
         return as_out(await crud.retire(resource, actor, record_id, data.reason))
 
     get_record.__annotations__["return"] = out
-    create_record.__annotations__.update({"data": create_in, "return": out})
-    update_record.__annotations__.update({"data": update_in, "return": out})
+    create_record.__annotations__.update({"data": JSONBody[create_in], "return": out})  # type: ignore[valid-type]
+    update_record.__annotations__.update({"data": JSONBody[update_in], "return": out})  # type: ignore[valid-type]
     retire_record.__annotations__["return"] = out
 
     members = {

@@ -85,7 +85,16 @@ async def execute(sql: str, *args: Any) -> list[dict[str, Any]]:
     return await fetch(sql, *args)
 
 
+_users = 0
+
+
 async def start(settings: Settings) -> None:
+    """Open the connection pool; nested start/stop pairs (a CLI command inside a test, the
+    app's lifespan inside a session) share one pool, closed by the last stop."""
+    global _users
+    _users += 1
+    if _users > 1:
+        return
     db = engine()
     if isinstance(db, PostgresEngine):
         await db.start_connection_pool(max_size=settings.pg_pool_max)
@@ -94,6 +103,10 @@ async def start(settings: Settings) -> None:
 
 
 async def stop() -> None:
+    global _users
+    _users = max(0, _users - 1)
+    if _users:
+        return
     db = engine()
     if isinstance(db, PostgresEngine):
         await db.close_connection_pool()

@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Generic, TypeVar
 
 import msgspec
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 T = TypeVar("T")
 
 MAX_LIMIT = 200
 
-Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="Page size")]
-Offset = Annotated[int, Parameter(ge=0, description="Rows to skip")]
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="Page size")]
+Offset = Annotated[int, QueryParameter(ge=0, description="Rows to skip")]
 Search = Annotated[
     str | None,
-    Parameter(max_length=100, description="Case-insensitive substring of name, model or code"),
+    QueryParameter(max_length=100, description="Case-insensitive substring of name, model or code"),
 ]
 
 
