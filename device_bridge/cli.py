@@ -16,7 +16,7 @@ from device_bridge import __version__
 from device_bridge.backoff import Backoff
 from device_bridge.bridge import Bridge
 from device_bridge.config import TOKEN_ENV, Config, load_config
-from device_bridge.errors import BridgeError, ConfigError
+from device_bridge.errors import BridgeError, ConfigError, QueueUnavailable
 from device_bridge.frames import ScanFrame, new_frame_id, rfc3339_utc
 from device_bridge.store import AsyncFrameStore, FrameStore
 from device_bridge.uplink import Uplink, open_session
@@ -67,7 +67,6 @@ def run(config_path: Path) -> None:
 
 
 async def _run(config: Config) -> None:
-    config.require_token()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -92,6 +91,8 @@ def status(config_path: Path, dead_limit: int) -> None:
     except FileNotFoundError:
         click.echo(f"queue: {config.queue_path} (not created yet: nothing captured)")
         return
+    except QueueUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
     try:
         stats = store.stats()
         dead = store.dead_letters(dead_limit)

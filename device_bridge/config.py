@@ -11,9 +11,10 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
 
 import msgspec
+from websockets.exceptions import InvalidURI
+from websockets.uri import parse_uri
 
 from device_bridge.errors import ConfigError
 
@@ -132,11 +133,12 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> C
 
 
 def _check(config: Config, path: Path) -> None:
-    url = urlsplit(config.server_url)
-    if url.scheme not in ("ws", "wss") or not url.netloc:
+    try:
+        parse_uri(config.server_url)
+    except (InvalidURI, ValueError):
         raise ConfigError(
             f"config {path}: server_url {config.server_url!r} must be ws:// or wss://host/..."
-        )
+        ) from None
     seen: set[str] = set()
     for port in config.ports:
         where = f"config {path}: port {port.name!r}"

@@ -4,6 +4,7 @@ The tree::
 
     BridgeError
      ├── ConfigError            the config file is missing or wrong; fatal at start-up
+     ├── QueueUnavailable       the durable queue file cannot be opened; fatal at start-up
      ├── PortError              a serial port problem; the port's reader retries with backoff
      │    ├── PortUnavailable   the port cannot be opened (unplugged, busy, no such device)
      │    └── PortLost          an open port stopped working (USB unplug, Bluetooth link down)
@@ -24,6 +25,10 @@ class BridgeError(Exception):
 
 class ConfigError(BridgeError):
     """The configuration cannot be used."""
+
+
+class QueueUnavailable(BridgeError):
+    """The SQLite queue file cannot be opened or created."""
 
 
 class PortError(BridgeError):

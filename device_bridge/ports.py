@@ -18,8 +18,8 @@ import serial
 from device_bridge.backoff import Backoff
 from device_bridge.config import PortConfig, ProfileConfig
 from device_bridge.errors import PortError, PortLost, PortUnavailable
-from device_bridge.frames import new_frame_id, rfc3339_utc
-from device_bridge.framing import Captured, FrameSplitter, build_frame
+from device_bridge.frames import ReadingErrorFrame, new_frame_id, rfc3339_utc
+from device_bridge.framing import Captured, FrameSplitter, Undecodable, build_frame
 
 log = logging.getLogger(__name__)
 
@@ -200,16 +200,25 @@ class PortReader:
                 if not chunk:
                     log.debug("port %s: empty frame ignored", self.config.name)
                     continue
-                self._emit(
-                    build_frame(
-                        self.config,
-                        self._profile,
-                        self._station,
-                        chunk,
-                        new_frame_id(),
-                        rfc3339_utc(),
-                    )
+                frame = build_frame(
+                    self.config, self._profile, self._station, chunk, new_frame_id(), rfc3339_utc()
                 )
+                if isinstance(frame, Undecodable):
+                    log.warning(
+                        "port %s: frame %s kept as a dead letter, %s: %s",
+                        self.config.name,
+                        frame.id,
+                        frame.error,
+                        frame.raw_hex,
+                    )
+                elif isinstance(frame, ReadingErrorFrame):
+                    log.warning(
+                        "port %s: bad logger line %r (%s); forwarded as reading_error",
+                        self.config.name,
+                        frame.raw,
+                        frame.error,
+                    )
+                self._emit(frame)
 
     def _overflowed(self, data: bytes) -> None:
         log.error(

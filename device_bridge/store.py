@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
+from device_bridge.errors import QueueUnavailable
 from device_bridge.frames import encode, rfc3339_utc
 from device_bridge.framing import Captured, Undecodable
 
@@ -78,19 +79,23 @@ class FrameStore:
     """The queue itself; blocking, used from one thread at a time (see AsyncFrameStore)."""
 
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        """Open (``create``: and set up) the queue; ``create=False`` is for readers like status."""
         path = Path(path)
-        if create:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        elif not path.exists():
+        if not create and not path.exists():
             raise FileNotFoundError(path)
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves so a batch is one transaction.
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA busy_timeout = 5000")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        # FULL makes each COMMIT fsync the WAL: a frame counts as captured only once on disk.
-        self._db.execute("PRAGMA synchronous = FULL")
-        if create:
-            self._db.executescript(_SCHEMA)
+        try:
+            if create:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves, a batch is one transaction.
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA busy_timeout = 5000")
+            if create:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                # FULL makes each COMMIT fsync the WAL: a frame counts as captured once on disk.
+                self._db.execute("PRAGMA synchronous = FULL")
+                self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise QueueUnavailable(f"cannot open the queue {path}: {exc}") from exc
 
     def close(self) -> None:
         self._db.close()

@@ -68,8 +68,9 @@ def test_mistakes_are_config_errors_that_name_the_problem(
         load_config(config_file(tmp_path, MINIMAL + extra), environ={})
 
 
-def test_the_server_url_must_be_a_websocket_url(tmp_path: Path) -> None:
-    text = MINIMAL.replace("ws://", "http://")
+@pytest.mark.parametrize("url", ["http://h/ws/devices", "ws://h:port/ws/devices", "ws:///x"])
+def test_the_server_url_must_be_a_websocket_url(tmp_path: Path, url: str) -> None:
+    text = MINIMAL.replace("ws://localhost:8000/ws/devices", url)
     with pytest.raises(ConfigError, match="server_url"):
         load_config(config_file(tmp_path, text), environ={})
 

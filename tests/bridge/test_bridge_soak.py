@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
+import pytest
 from bridge_support import PtyScanner, StubServer, running
 
 from device_bridge.config import Config
@@ -23,12 +25,10 @@ def queue_depth(config: Config) -> int:
 async def test_ten_thousand_scans_survive_two_server_restarts_exactly_once_in_order(
     server: StubServer,
     pty: PtyScanner,
-    make_config,
-    capsys,
+    make_config: Callable[..., Config],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    config: Config = make_config(
-        server.url, [{"name": "dock", "url": str(pty.path), "terminator": "CRLF"}]
-    )
+    config = make_config(server.url, [{"name": "dock", "url": str(pty.path), "terminator": "CRLF"}])
     expected = [f"]d201040123456789{n:05}10LOT{n % 97}\x1d21SN {n:05}" for n in range(SCANS)]
     began = time.monotonic()
     async with running(config) as bridge:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from device_bridge.errors import QueueUnavailable
 from device_bridge.frames import ReadingFrame, ScanFrame, new_frame_id
 from device_bridge.framing import Undecodable
 from device_bridge.store import UNDECODABLE, FrameStore
@@ -125,3 +126,10 @@ def test_status_does_not_create_a_missing_queue(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         FrameStore(tmp_path / "absent.sqlite3", create=False)
     assert not (tmp_path / "absent.sqlite3").exists()
+
+
+def test_a_queue_that_cannot_be_opened_is_a_bridge_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(QueueUnavailable, match="cannot open the queue"):
+        FrameStore(blocker / "q.sqlite3")
