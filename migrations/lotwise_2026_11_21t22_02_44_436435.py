@@ -1,18 +1,19 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import BigInt
-from piccolo.columns.column_types import BigSerial
-from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import Date
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import JSON
-from piccolo.columns.column_types import Real
-from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import (
+    JSON,
+    BigInt,
+    BigSerial,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Real,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
@@ -89,17 +90,11 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="lotwise", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="lotwise", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="User", tablename="app_user", schema=None, columns=None
-    )
+    manager.add_table(class_name="User", tablename="app_user", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Department", tablename="department", schema=None, columns=None
-    )
+    manager.add_table(class_name="Department", tablename="department", schema=None, columns=None)
 
     manager.add_table(
         class_name="RevokedToken",
@@ -122,9 +117,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Supplier", tablename="supplier", schema=None, columns=None
-    )
+    manager.add_table(class_name="Supplier", tablename="supplier", schema=None, columns=None)
 
     manager.add_table(
         class_name="DepartmentBudget",
@@ -133,9 +126,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Warehouse", tablename="warehouse", schema=None, columns=None
-    )
+    manager.add_table(class_name="Warehouse", tablename="warehouse", schema=None, columns=None)
 
     manager.add_table(
         class_name="AuditEntry",
@@ -144,9 +135,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Packaging", tablename="packaging", schema=None, columns=None
-    )
+    manager.add_table(class_name="Packaging", tablename="packaging", schema=None, columns=None)
 
     manager.add_table(
         class_name="LoginAttempt",
@@ -155,9 +144,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Signature", tablename="signature", schema=None, columns=None
-    )
+    manager.add_table(class_name="Signature", tablename="signature", schema=None, columns=None)
 
     manager.add_table(
         class_name="SupplierLicence",
@@ -166,9 +153,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Location", tablename="location", schema=None, columns=None
-    )
+    manager.add_table(class_name="Location", tablename="location", schema=None, columns=None)
 
     manager.add_table(
         class_name="Manufacturer",
@@ -191,9 +176,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Product", tablename="product", schema=None, columns=None
-    )
+    manager.add_table(class_name="Product", tablename="product", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="User",
