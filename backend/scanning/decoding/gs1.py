@@ -142,6 +142,7 @@ _LOST_SEPARATOR_FIELDS: Final = frozenset(
 # AIs a swallowed element string most likely starts with, and how much data they need.
 _SWALLOW_DATE: Final = ("11", "15", "17")
 _SWALLOW_TEXT: Final = ("10", "21")
+_SWALLOW_HEADS: Final = (*_SWALLOW_DATE, *_SWALLOW_TEXT, "01")
 
 Element = tuple[str, str]
 
@@ -361,22 +362,29 @@ def build(
     )
 
 
+_MOD10_KEYS: Final = frozenset({"00", "01", "02", "03", *(str(ai) for ai in range(410, 418))})
+
+
 def _check_keys(values: dict[str, str]) -> None:
     for ai, value in values.items():
-        if ai in _KEYS_GTIN or ai == "00" or ("410" <= ai <= "417" and len(ai) == 3):
+        if ai in _MOD10_KEYS:
             verify_gs1_check_digit(value, f"({ai})")
-        elif ai in ("8006", "8026"):
+        elif ai == "8006" or ai == "8026":
             verify_gs1_check_digit(value[:14], f"({ai})")
 
 
 def _check_pairing(values: dict[str, str]) -> None:
     for ai in values:
-        for group in REQUIRES.get(ai, ()):
-            if not any(other in values for other in group):
-                raise BarcodePairing(element=f"({ai})", others=_fmt(group))
-        excluded = [other for other in EXCLUDES.get(ai, ()) if other in values]
-        if excluded:
-            raise BarcodeExclusion(element=f"({ai})", others=_fmt(excluded))
+        groups = REQUIRES.get(ai)
+        if groups is not None:
+            for group in groups:
+                if not any(other in values for other in group):
+                    raise BarcodePairing(element=f"({ai})", others=_fmt(group))
+        excludes = EXCLUDES.get(ai)
+        if excludes is not None:
+            excluded = [other for other in excludes if other in values]
+            if excluded:
+                raise BarcodeExclusion(element=f"({ai})", others=_fmt(excluded))
 
 
 def _fmt(ais: Iterable[str]) -> str:
@@ -427,6 +435,8 @@ def _warn_lost_separators(
 
 def _likely_split(value: str, present: dict[str, str], today: dt.date) -> str | None:
     """Where a swallowed element string probably starts inside ``value``, as HRI, or None."""
+    if not any(head in value for head in _SWALLOW_HEADS):
+        return None
     for i in range(1, len(value) - 1):
         head = value[i : i + 2]
         rest = value[i + 2 :]
