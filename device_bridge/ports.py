@@ -71,6 +71,9 @@ class SerialPort:
                 parity=config.parity,
                 stopbits=config.stopbits,
                 timeout=read_timeout,
+                # Two readers on one scanner would each get half of every scan; a second
+                # bridge (or a terminal program left open) fails to open and retries instead.
+                exclusive=True,
             )
 
     def read_available(self) -> bytes:
@@ -189,6 +192,8 @@ class PortReader:
                 self._stop.wait(delay)
             finally:
                 port.close()
+        if splitter.pending:
+            log.warning("port %s: stopped with an unterminated frame %r", name, splitter.pending)
         log.info("port %s: stopped", name)
 
     def _read(self, port: Port, splitter: FrameSplitter) -> None:

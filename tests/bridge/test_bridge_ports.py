@@ -210,3 +210,12 @@ def test_pyserial_errors_become_port_errors(tmp_path: Path) -> None:
     fake.lose()
     with pytest.raises(PortLost):
         fake.read_available()
+
+
+def test_a_port_another_program_holds_is_not_shared(pty: PtyScanner) -> None:
+    holder = SerialPort(PortConfig(name="first", url=str(pty.path)))
+    try:
+        with pytest.raises(PortUnavailable, match="lock"):
+            SerialPort(PortConfig(name="second", url=str(pty.path)))
+    finally:
+        holder.close()
