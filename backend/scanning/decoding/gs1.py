@@ -1,7 +1,9 @@
 """GS1 element strings (through biip), HRI text and bare EAN/UPC/GTIN, checked beyond biip.
 
-biip splits the message into element strings and matches each AI's pattern (CSET 82, lengths,
-digits). This wrapper adds what biip leaves out (see ../shared/reference/standards.md §1.9):
+The data is cut into (AI, value) here, with biip's AI table (pre-defined lengths, AIs that
+need a separator), and every element string goes through biip's parser, which matches the
+AI's pattern (CSET 82, digits, lengths). This wrapper adds what biip leaves out (see
+../shared/reference/standards.md §1.9):
 
 * the check digit of every GS1 key in the message (00, 01, 02, 03, 410-417, 8006, 8026) is
   verified: a wrong one is ``BARCODE_CHECK_DIGIT``, not a silently missing GTIN;
@@ -10,13 +12,21 @@ digits). This wrapper adds what biip leaves out (see ../shared/reference/standar
   day of the month for 11, 12, 13, 15, 16, 17 only (GenSpecs 7.12; a warning says so), strict
   YYMMDD for 4326, 7003 (+hhmm), 7006, 7007; the century comes from the sliding window around
   the ``today`` passed in;
-* a variable-length field that is neither last nor followed by GS (biip stops at the maximum
-  length and reads on) is ``BARCODE_LENGTH``;
+* a variable-length field runs to the next GS or the end (biip would stop at the maximum
+  length and read on as if a new AI started): an over-long value, or one whose separator was
+  lost, is ``BARCODE_LENGTH``; one GS after any field is tolerated;
+* biip's failures are re-read to name the problem: ``BARCODE_UNKNOWN_AI``, ``_TRUNCATED``,
+  ``_CHARSET``, ``_LENGTH``, ``_DATE``;
 * the same AI twice with different values is ``BARCODE_DUPLICATE``;
 * mandatory associations and exclusions (GS1 Syntax Dictionary ``req=``/``ex=``) for the AIs
   a medical-device label uses, listed in ``REQUIRES`` and ``EXCLUDES`` below;
 * a lot, serial or other text field that contains what looks like a following element string
-  (a separator was lost) earns a ``SCAN_LOST_SEPARATOR`` warning with the likely split.
+  (a separator was lost) earns a ``SCAN_LOST_SEPARATOR`` warning with the likely split: a
+  date AI (11, 15, 17) with a valid date, a GTIN (01) with a valid check digit, or a lot or
+  serial (10, 21) not otherwise present, of at least four characters.
+
+biip's element results are memoised (``_biip_element``): a receiving clerk scans the same
+GTIN, expiry and lot again and again, and biip spends most of its time copying dataclasses.
 """
 
 from __future__ import annotations
@@ -300,7 +310,7 @@ def _parse_single(ai: str, value: str) -> GS1ElementString:
     try:
         return _biip_element(ai + value)
     except (ParseError, ValueError, IndexError, KeyError):
-        _diagnose(ai + value, single=True)
+        _diagnose(ai, value)
         raise BarcodeUnknownFormat() from None
 
 
@@ -486,48 +496,23 @@ def _numeric_only(ai: GS1ApplicationIdentifier) -> bool:
     return all(m.group(2) == "N" for m in _FORMAT_PART.finditer(rest))
 
 
-def _diagnose(data: str, *, single: bool = False) -> None:
-    """Walk the data the way the standard reads it and raise the most specific error."""
-    pos = 0
-    while pos < len(data):
-        if data[pos] == GS:
-            pos += 1
-            continue
-        rest = data[pos:]
-        try:
-            ai = GS1ApplicationIdentifier.extract(rest)
-        except ParseError:
-            raise BarcodeUnknownAI(data=rest[:12]) from None
-        start = pos + len(ai.ai)
-        low, high = _limits(ai)
-        element = f"({ai.ai})"
-        if single:
-            end = len(data)
-        elif not ai.separator_required:
-            end = start + high
-        else:
-            gs = data.find(GS, start)
-            end = gs if gs >= 0 else len(data)
-        value = data[start:end]
-        if not value:
-            raise BarcodeTruncated(element=element)
-        allowed = _DIGIT_SET if _numeric_only(ai) else _TEXT_SET
-        for index, char in enumerate(value):
-            if char not in allowed:
-                raise BarcodeCharset(char=repr(char), position=start + index + 1, element=element)
-        if len(value) < low:
-            if end >= len(data):
-                raise BarcodeTruncated(element=element)
-            raise BarcodeLength(element=element, length=len(value), allowed=_allowed(low, high))
-        if len(value) > high:
-            raise BarcodeLength(element=element, length=len(value), allowed=_allowed(low, high))
-        try:
-            GS1ElementString.parse(ai.ai + value, config=CONFIG)
-        except (ParseError, ValueError, IndexError, KeyError):
-            if ai.ai in _DATES:
-                raise BarcodeDate(element=element, value=value) from None
-            raise BarcodeCharset(char=repr(value), position=start + 1, element=element) from None
-        pos = end
+def _diagnose(ai_code: str, value: str) -> None:
+    """biip refused one element string: raise the most specific error for it."""
+    ai = AI_TABLE[ai_code]
+    element = f"({ai_code})"
+    low, high = _limits(ai)
+    allowed = _DIGIT_SET if _numeric_only(ai) else _TEXT_SET
+    for index, char in enumerate(value):
+        if char not in allowed:
+            raise BarcodeCharset(char=repr(char), position=index + 1, element=element)
+    if len(value) < low:
+        raise BarcodeTruncated(element=element)
+    if len(value) > high:
+        raise BarcodeLength(element=element, length=len(value), allowed=_allowed(low, high))
+    if ai_code in _DATES:
+        raise BarcodeDate(element=element, value=value)
+    # Right characters, right length, and still no match: a sub-field has the wrong shape.
+    raise BarcodeCharset(char=repr(value), position=1, element=element)
 
 
 def _allowed(low: int, high: int) -> str:
