@@ -108,6 +108,11 @@ export const useScanStore = defineStore('scan', {
           this.dismiss()
           return
         }
+        if (err instanceof ProblemError && err.status >= 500) {
+          // The server failed, the item was not refused: amber, try again.
+          this.show('warning', t('errors.server'), err.problem.detail, event)
+          return
+        }
         if (err instanceof ProblemError) {
           this.show('refusal', err.problem.title || t('scan.refusal'), err.problem.detail, event)
           return

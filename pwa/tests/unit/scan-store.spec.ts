@@ -87,3 +87,14 @@ describe('scan banner', () => {
     expect(scan.banner.reason).toBe('newer scan refused')
   })
 })
+
+describe('server failures', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+  it('shows amber, not red, when the server fails (5xx): the item was not refused', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('<html>502</html>', { status: 502, statusText: 'Bad Gateway', headers: { 'content-type': 'text/html' } })))
+    const scan = useScanStore()
+    await scan.lookup({ raw: 'x', source: 'wedge', at: 0 })
+    expect(scan.banner.state).toBe('warning')
+    vi.unstubAllGlobals()
+  })
+})

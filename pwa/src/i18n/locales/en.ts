@@ -97,6 +97,7 @@ const en: typeof zhCN = {
     cameraDenied: 'No permission to use the camera',
   },
   errors: {
+    server: 'The server had a problem; please try again',
     storageFull: 'Device storage is full: offline actions cannot be saved. Go online to sync, or clear browser data.',
     network: 'Network error, please try again',
     timeout: 'The server took too long to answer',

@@ -95,6 +95,7 @@ export default {
     cameraDenied: '没有摄像头权限',
   },
   errors: {
+    server: '服务器暂时出错，请重试',
     storageFull: '设备存储空间已满，无法保存离线操作。请先联网同步或清理浏览器数据。',
     network: '网络错误，请稍后重试',
     timeout: '服务器响应超时',
