@@ -10,6 +10,8 @@ TABLE_MODULES = [
     "backend.auth.tables",
     "backend.catalog.tables",
     "backend.sites.tables",
+    "backend.stock.tables",
+    "backend.receiving.tables",
 ]
 
 APP_CONFIG = AppConfig(

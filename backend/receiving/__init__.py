@@ -1,0 +1,2 @@
+"""Purchase orders (minimal), receipts, incoming inspection, QA release with e-signature,
+putaway."""
