@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from litestar import Litestar, Response, get
+from litestar import Litestar, Response, Router, get
 from litestar.channels import ChannelsPlugin
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
@@ -136,7 +136,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="Lotwise API",
             version="1",
-            path="/schema",
+            # The API docs are public like health and sign-in (the endpoint × role test
+            # reads `public`); the JWT middleware also excludes ^/schema.
+            openapi_router=Router(
+                "/schema", route_handlers=[], include_in_schema=False,
+                opt={"public": True, "exclude_from_auth": True},
+            ),
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
         ),
         debug=settings.debug,

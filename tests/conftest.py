@@ -99,7 +99,11 @@ async def truncate_all() -> None:
     from backend.core import db
     from backend.piccolo_app import APP_CONFIG
 
-    names = [t._meta.tablename for t in APP_CONFIG.table_classes]
+    from piccolo.table import sort_table_classes
+
+    # Children before parents: SQLite enforces foreign keys on DELETE.
+    tables = sort_table_classes(list(APP_CONFIG.table_classes))
+    names = [t._meta.tablename for t in reversed(tables)]
     if db.is_sqlite():
         async with db.transaction():
             for name in names:

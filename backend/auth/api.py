@@ -103,7 +103,7 @@ class AuthController(Controller):
         )
         return Response(body, cookies=[cookie])
 
-    @post("/logout", status_code=204)
+    @post("/logout", status_code=204, **requires(Permission.account))
     async def logout(self, request: Request[Any, Any, Any], actor: CurrentActor) -> Response[None]:
         token = request.auth
         jti = getattr(token, "jti", None) or ""
@@ -114,12 +114,12 @@ class AuthController(Controller):
         response.delete_cookie(TOKEN_COOKIE, path="/")
         return response
 
-    @get("/me")
+    @get("/me", **requires(Permission.account))
     async def me(self, actor: CurrentActor) -> UserOut:
         assert actor.user_id is not None
         return user_out(await service.get_user(actor.user_id))
 
-    @post("/password", status_code=204)
+    @post("/password", status_code=204, **requires(Permission.account))
     async def change_password(self, actor: CurrentActor, data: JSONBody[PasswordChangeIn]) -> None:
         await service.change_password(actor, data.current_password, data.new_password)
 

@@ -30,6 +30,8 @@ class Permission(StrEnum):
     users_write = "users.write"
     audit_read = "audit.read"
     sign = "sign"
+    account = "account"
+    """One's own session and password: sign out, who am I, change password."""
 
 
 # The one table of who may do what. Auditors read everything and change nothing.
@@ -43,6 +45,7 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.users_write: frozenset({Role.admin}),
     Permission.audit_read: frozenset({Role.admin, Role.auditor, Role.qa}),
     Permission.sign: ALL_ROLES - {Role.auditor},
+    Permission.account: ALL_ROLES,
 }
 
 
