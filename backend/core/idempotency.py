@@ -63,6 +63,7 @@ async def _problem(send: Send, scope: Scope, error: Exception) -> None:
             "status": error.status,
             "detail": error.message(lang),
             "code": error.code,
+            **error.extra(),
         },
         ensure_ascii=False,
     ).encode()
@@ -73,6 +74,7 @@ async def _problem(send: Send, scope: Scope, error: Exception) -> None:
             "headers": [
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(body)).encode()),
+                (b"content-language", lang.encode()),
             ],
         }
     )
