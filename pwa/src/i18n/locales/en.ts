@@ -80,6 +80,7 @@ const en: typeof zhCN = {
     statusPending: 'Waiting to sync',
     statusRefused: 'Refused',
     otherUser: 'Belongs to {user}; syncs when they sign in',
+    willRetry: 'The last try did not get through (network or server); it will retry by itself',
     attempts: '{n} attempt(s)',
     created: 'Created {time}',
   },

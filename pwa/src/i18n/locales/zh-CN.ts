@@ -78,6 +78,7 @@ export default {
     statusPending: '等待同步',
     statusRefused: '被拒绝',
     otherUser: '属于用户 {user}，需其本人登录后同步',
+    willRetry: '上次同步未成功（网络或服务器问题），将自动重试',
     attempts: '已尝试 {n} 次',
     created: '创建于 {time}',
   },
