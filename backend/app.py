@@ -33,6 +33,11 @@ from backend.realtime.channels import make_backend
 from backend.settings import Settings, get_settings
 from backend.sites.api import CONTROLLERS as SITES_CONTROLLERS
 from backend.audit.api import CONTROLLERS as AUDIT_CONTROLLERS
+from backend.stock.api import CONTROLLERS as STOCK_CONTROLLERS
+from backend.receiving.api import CONTROLLERS as RECEIVING_CONTROLLERS
+from backend.devices.api import CONTROLLERS as DEVICE_CONTROLLERS
+from backend.devices.ws import devices_socket
+from backend.realtime.ws import live_socket
 from backend import worker
 
 log = logging.getLogger(__name__)
@@ -121,11 +126,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *CATALOG_CONTROLLERS,
         *SITES_CONTROLLERS,
         *AUDIT_CONTROLLERS,
+        *STOCK_CONTROLLERS,
+        *RECEIVING_CONTROLLERS,
+        *DEVICE_CONTROLLERS,
+        devices_socket,
+        live_socket,
     ]
     if settings.pwa_dist.is_dir():
         route_handlers += _spa_routes(settings.pwa_dist)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers,
         dependencies={"actor": Provide(provide_actor, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
@@ -147,3 +157,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=settings.debug,
         request_max_body_size=2 * 1024 * 1024,
     )
+    app.state.channels = channels
+    return app

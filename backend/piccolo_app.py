@@ -12,6 +12,7 @@ TABLE_MODULES = [
     "backend.sites.tables",
     "backend.stock.tables",
     "backend.receiving.tables",
+    "backend.devices.tables",
 ]
 
 APP_CONFIG = AppConfig(

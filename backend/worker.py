@@ -58,9 +58,12 @@ def job_sink(queue: JobQueue) -> outbox.Sink:
 
 def channel_sink(publish: Any) -> outbox.Sink:
     """Live events to WebSocket subscribers: `publish` is ChannelsPlugin.wait_published."""
+    from backend.realtime.routing import channels_for_event
 
     async def sink(event_id: int, topic: str, payload: dict[str, Any]) -> None:
-        await publish({"id": event_id, "topic": topic, "data": payload}, [topic])
+        channels = channels_for_event(payload)
+        if channels:
+            await publish({"id": event_id, "topic": topic, "data": payload}, channels)
 
     return sink
 

@@ -32,6 +32,18 @@ class Permission(StrEnum):
     sign = "sign"
     account = "account"
     """One's own session and password: sign out, who am I, change password."""
+    devices_read = "devices.read"
+    devices_write = "devices.write"
+    station_use = "station.use"
+    stock_read = "stock.read"
+    stock_receive = "stock.receive"
+    stock_move = "stock.move"
+    stock_adjust = "stock.adjust"
+    stock_pick = "stock.pick"
+    stock_inspect = "stock.inspect"
+    stock_release = "stock.release"
+    stock_hold = "stock.hold"
+    purchasing_write = "purchasing.write"
 
 
 # The one table of who may do what. Auditors read everything and change nothing.
@@ -46,6 +58,18 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.audit_read: frozenset({Role.admin, Role.auditor, Role.qa}),
     Permission.sign: ALL_ROLES - {Role.auditor},
     Permission.account: ALL_ROLES,
+    Permission.devices_read: frozenset({Role.admin, Role.auditor}),
+    Permission.devices_write: frozenset({Role.admin}),
+    Permission.station_use: ALL_ROLES - {Role.auditor},
+    Permission.stock_read: ALL_ROLES,
+    Permission.stock_receive: frozenset({Role.admin, Role.warehouse}),
+    Permission.stock_move: frozenset({Role.admin, Role.warehouse}),
+    Permission.stock_adjust: frozenset({Role.admin, Role.warehouse}),
+    Permission.stock_pick: frozenset({Role.admin, Role.warehouse}),
+    Permission.stock_inspect: frozenset({Role.admin, Role.qa}),
+    Permission.stock_release: frozenset({Role.admin, Role.qa}),
+    Permission.stock_hold: frozenset({Role.admin, Role.qa}),
+    Permission.purchasing_write: frozenset({Role.admin, Role.purchaser}),
 }
 
 

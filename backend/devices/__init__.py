@@ -1,0 +1,1 @@
+"""Fixed stations' device bridges: device tokens, the /ws/devices endpoint, received frames."""
