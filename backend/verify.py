@@ -25,7 +25,9 @@ async def audit_chain() -> list[Violation]:
 
 
 # Later domains add their checks here (stock: balances equal the ledger, ...).
-CHECKS: list[tuple[str, Check]] = [("audit chain", audit_chain)]
+from backend.stock.checks import CHECKS as STOCK_CHECKS  # noqa: E402  (imports Violation)
+
+CHECKS: list[tuple[str, Check]] = [("audit chain", audit_chain), *STOCK_CHECKS]
 
 
 async def run_all() -> list[Violation]:

@@ -123,3 +123,9 @@ class ReasonNotAllowed(InvalidInput):
     code = "REASON_NOT_ALLOWED"
     zh = "原因代码 {reason} 不能用于此操作"
     en = "Reason code {reason} cannot be used for this action"
+
+
+class SerialKnown(Conflict):
+    code = "SERIAL_KNOWN"
+    zh = "序列号 {serial} 已存在"
+    en = "Serial {serial} is already known"

@@ -36,9 +36,10 @@ ON_HOLD = "on_hold"
 RECALLED = "recalled"
 LOT_STATUSES = (PENDING, RELEASED, REJECTED, ON_HOLD, RECALLED)
 
-# pending_inspection → released | rejected; released ⇄ on_hold; anything but rejected → recalled.
+# pending_inspection → released | rejected; released ⇄ on_hold; QA may reject a held lot;
+# anything → recalled. A pending lot cannot be held: releasing the hold would skip QA.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    PENDING: frozenset({RELEASED, REJECTED, ON_HOLD, RECALLED}),
+    PENDING: frozenset({RELEASED, REJECTED, RECALLED}),
     RELEASED: frozenset({ON_HOLD, RECALLED}),
     ON_HOLD: frozenset({RELEASED, RECALLED, REJECTED}),
     REJECTED: frozenset({RECALLED}),

@@ -1,0 +1,655 @@
+"""Transfer orders and their pick lists: allocate (FEFO reservations), confirm picks line by
+line against the scanned unit, short picks, cancel, ship, and receive at the other end.
+
+Picked units go to the source warehouse's in-transit location; shipping to a customer issues
+them out of it; receiving at a destination moves them in, recording any discrepancy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from backend.core import clock, db
+from backend.core.actor import Actor
+from backend.core.errors import InvalidInput, NotFound
+from backend.core.unit_of_work import UnitOfWork, unit_of_work
+from backend.stock import allocation, ledger, lookups, rules
+from backend.stock.errors import (
+    DeviationReasonRequired,
+    DocumentState,
+    InsufficientStock,
+    PickLineClosed,
+)
+from backend.stock.movements import check_destination
+from backend.stock.reasons import Reason
+from backend.stock.tables import (
+    PickLine,
+    PickList,
+    TransferOrder,
+    TransferOrderLine,
+    TransitDiscrepancy,
+)
+
+DESTINATION_KINDS = ("storage", "point_of_use", "receiving")
+DOCUMENT = "transfer_order"
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    product: int
+    quantity: int
+
+
+async def _order(actor: Actor, order_id: int, *, lock: bool = False) -> dict[str, Any]:
+    rows = await db.fetch(
+        "SELECT * FROM transfer_order WHERE id = {}"
+        + (" FOR UPDATE" if lock and not db.is_sqlite() else ""),
+        order_id,
+    )
+    if not rows or not actor.sees_warehouse(rows[0]["from_warehouse"]):
+        raise NotFound(entity="transfer_order", key=order_id)
+    return rows[0]
+
+
+async def create_transfer_order(
+    actor: Actor,
+    *,
+    from_warehouse: int,
+    to_location: int | None,
+    to_customer: str | None,
+    lines: Sequence[OrderLine],
+    note: str | None = None,
+) -> dict[str, Any]:
+    if (to_location is None) == (not (to_customer and to_customer.strip())):
+        raise InvalidInput(field="to_location", reason="give a destination location or a customer")
+    if not lines:
+        raise InvalidInput(field="lines", reason="at least one line")
+    async with unit_of_work(actor) as uow:
+        await lookups.warehouse(actor, from_warehouse, "from_warehouse")
+        destination = None
+        if to_location is not None:
+            # The destination may lie outside the sender's scope: read it without scope.
+            rows = await db.fetch(
+                "SELECT * FROM location WHERE id = {} AND active = {}", to_location, True
+            )
+            if not rows:
+                raise NotFound(field="to_location", entity="location", key=to_location)
+            destination = rows[0]
+            if destination["kind"] not in DESTINATION_KINDS:
+                raise InvalidInput(field="to_location", reason="storage, point of use or receiving")
+        for n, line in enumerate(lines):
+            rules.check_quantity(line.quantity, f"lines[{n}].quantity")
+            product = await lookups.product(actor, line.product, f"lines[{n}].product")
+            if destination is not None:
+                check_destination(product, destination, DESTINATION_KINDS)
+        await lookups.location_of_kind(from_warehouse, "in_transit")
+        rows = await TransferOrder.insert(
+            TransferOrder(
+                from_warehouse=from_warehouse,
+                to_location=to_location,
+                to_customer=to_customer.strip() if to_customer else None,
+                status="open",
+                note=note,
+                created_by=actor.user_id,
+            )
+        )
+        order_id = int(rows[0]["id"])
+        await TransferOrderLine.insert(
+            *[
+                TransferOrderLine(transfer_order=order_id, product=x.product, quantity=x.quantity)
+                for x in lines
+            ]
+        )
+        uow.audit(
+            "create",
+            DOCUMENT,
+            order_id,
+            new={
+                "from_warehouse": from_warehouse,
+                "to_location": to_location,
+                "to_customer": to_customer,
+                "lines": [[x.product, x.quantity] for x in lines],
+            },
+        )
+        uow.emit("transfer_order.created", {"id": order_id})
+    return await _order(actor, order_id)
+
+
+async def get_order(actor: Actor, order_id: int) -> dict[str, Any]:
+    return await _order(actor, order_id)
+
+
+async def order_lines(order_id: int) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = (
+        await TransferOrderLine.select()
+        .where(TransferOrderLine.transfer_order == order_id)
+        .order_by(TransferOrderLine.id)
+    )
+    return rows
+
+
+async def allocate_order(
+    actor: Actor, order_id: int, *, allow_partial: bool = False
+) -> dict[str, Any]:
+    """Reserve exact lot/serial/location quantities in FEFO order (FIFO for products set so)
+    and write the pick list. Not enough stock: refused (or, if allowed, partly allocated)."""
+    today = clock.today()
+    async with unit_of_work(actor) as uow:
+        order = await _order(actor, order_id, lock=True)
+        if order["status"] != "open":
+            raise DocumentState(
+                document=f"TO-{order_id}", status=order["status"], action="allocated"
+            )
+        lines = await order_lines(order_id)
+        methods = await _methods([x["product"] for x in lines])
+        wants = [
+            allocation.Want(x["id"], x["product"], x["quantity"], methods[x["product"]])
+            for x in lines
+        ]
+        planned, short = await allocation.allocate(wants, order["from_warehouse"], today)
+        if short and not allow_partial:
+            line = next(x for x in lines if x["id"] in short)
+            raise InsufficientStock(
+                field="lines",
+                product=line["product"],
+                wanted=line["quantity"],
+                available=line["quantity"] - short[line["id"]],
+            )
+        if not planned:
+            raise InsufficientStock(wanted=sum(x["quantity"] for x in lines), available=0)
+        rows = await PickList.insert(
+            PickList(
+                document_type=DOCUMENT,
+                document_id=order_id,
+                warehouse=order["from_warehouse"],
+                status="open",
+                created_by=actor.user_id,
+            )
+        )
+        pick_list_id = int(rows[0]["id"])
+        await PickLine.insert(
+            *[
+                PickLine(
+                    pick_list=pick_list_id,
+                    document_line=p.line,
+                    product=p.product,
+                    lot=p.candidate.lot_id,
+                    serial=p.candidate.serial_id,
+                    location=p.candidate.location_id,
+                    balance=p.candidate.balance_id,
+                    quantity=p.quantity,
+                    status="open",
+                )
+                for p in planned
+            ]
+        )
+        await TransferOrder.update({TransferOrder.status: "allocated"}).where(
+            TransferOrder.id == order_id
+        )
+        uow.audit(
+            "allocate",
+            DOCUMENT,
+            order_id,
+            new={
+                "pick_list": pick_list_id,
+                "lines": len(planned),
+                "short": short or None,
+            },
+        )
+        uow.emit(
+            "pick_list.created", {"id": pick_list_id, "document": DOCUMENT, "document_id": order_id}
+        )
+    return await pick_list(actor, pick_list_id)
+
+
+async def _methods(product_ids: Sequence[int]) -> dict[int, str]:
+    ids = sorted(set(product_ids))
+    marks = ", ".join("{}" for _ in ids)
+    rows = await db.fetch(f"SELECT id, allocation FROM product WHERE id IN ({marks})", *ids)
+    return {r["id"]: r["allocation"] for r in rows}
+
+
+async def pick_list(actor: Actor, pick_list_id: int) -> dict[str, Any]:
+    rows = await db.fetch("SELECT * FROM pick_list WHERE id = {}", pick_list_id)
+    if not rows or not actor.sees_warehouse(rows[0]["warehouse"]):
+        raise NotFound(entity="pick_list", key=pick_list_id)
+    lines = await db.fetch(
+        "SELECT pl.*, l.lot_number, l.expiry, s.serial AS serial_number, loc.code AS location_code "
+        "FROM pick_line pl JOIN lot l ON l.id = pl.lot JOIN location loc ON loc.id = pl.location "
+        "LEFT JOIN serial_number s ON s.id = pl.serial WHERE pl.pick_list = {} "
+        "ORDER BY loc.code, pl.id",
+        pick_list_id,
+    )
+    return {**rows[0], "lines": lines}
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """What the picker scanned or typed: a lot (by id or number) and maybe a serial."""
+
+    lot_id: int | None = None
+    lot_number: str | None = None
+    serial: str | None = None
+    location_id: int | None = None
+
+
+async def _claim_line(pick_list_id: int, line_id: int) -> dict[str, Any]:
+    """Close the open line now, so a second confirmation (even a concurrent one) finds it
+    closed; the caller's transaction rolls the claim back if anything after it fails."""
+    rows = await db.fetch(
+        "UPDATE pick_line SET status = 'picking' WHERE id = {} AND pick_list = {} "
+        "AND status = 'open' RETURNING *",
+        line_id,
+        pick_list_id,
+    )
+    if not rows:
+        exists = await db.fetch(
+            "SELECT status FROM pick_line WHERE id = {} AND pick_list = {}", line_id, pick_list_id
+        )
+        if not exists:
+            raise NotFound(entity="pick_line", key=line_id)
+        raise PickLineClosed(line=line_id)
+    return rows[0]
+
+
+async def _scanned_unit(line: dict[str, Any], scan: Scan) -> rules.PickedUnit:
+    if scan.lot_id is not None:
+        lot = await lookups.lot(scan.lot_id)
+    elif scan.lot_number:
+        found = await lookups.lot_by_number(line["product"], scan.lot_number)
+        if found is None:
+            raise NotFound(field="lot_number", entity="lot", key=scan.lot_number)
+        lot = found
+    elif scan.serial:
+        serial_row = await lookups.serial_by_number(line["product"], scan.serial)
+        if serial_row is None:
+            raise NotFound(field="serial", entity="serial", key=scan.serial)
+        lot = await lookups.lot(serial_row["lot"])
+    else:
+        raise InvalidInput(field="lot", reason="scan the lot or the serial")
+    serial = None
+    if scan.serial:
+        serial = await lookups.serial_by_number(lot["product"], scan.serial)
+        if serial is None:
+            raise NotFound(field="serial", entity="serial", key=scan.serial)
+        if serial["lot"] != lot["id"]:
+            raise InvalidInput(field="serial", reason="not of the scanned lot")
+    elif line["serial"] is not None:
+        raise InvalidInput(field="serial", reason="scan the serial of a serial-tracked unit")
+    return rules.PickedUnit(
+        product_id=lot["product"],
+        lot_id=lot["id"],
+        lot_number=lot["lot_number"],
+        lot_status=lot["status"],
+        expiry=lot["expiry"],
+        serial_id=serial["id"] if serial else None,
+        serial=serial["serial"] if serial else None,
+        serial_status=serial["status"] if serial else None,
+    )
+
+
+async def confirm_pick(
+    actor: Actor,
+    pick_list_id: int,
+    line_id: int,
+    *,
+    scan: Scan,
+    quantity: int,
+    deviation_reason: str | None = None,
+    short_reason: str | None = None,
+) -> dict[str, Any]:
+    """Confirm one pick line with the unit scanned. The allocated lot: the reservation is
+    taken. Another usable lot: accepted as a FEFO deviation with its reason, taken from what is
+    available there, the reservation released. Fewer than allocated: a short pick (reason)."""
+    today = clock.today()
+    async with unit_of_work(actor) as uow:
+        header = await _pick_list_open(actor, pick_list_id)
+        line = await _claim_line(pick_list_id, line_id)
+        picked = await _scanned_unit(line, scan)
+        deviates = rules.verify_pick(
+            line_product=line["product"],
+            line_lot=line["lot"],
+            line_serial=line["serial"],
+            allocated=line["quantity"],
+            picked=picked,
+            quantity=quantity,
+            deviation_reason=deviation_reason,
+            today=today,
+        )
+        short = line["quantity"] - quantity
+        if short and not (short_reason and short_reason.strip()):
+            raise InvalidInput(field="short_reason", reason="say why fewer were picked")
+        source = line["location"] if scan.location_id is None else scan.location_id
+        if scan.location_id is not None and scan.location_id != line["location"]:
+            location = await lookups.location(actor, scan.location_id)
+            if location["warehouse"] != header["warehouse"] or location["kind"] not in (
+                allocation.PICK_FROM_KINDS
+            ):
+                raise InvalidInput(field="location", reason="a storage location of this warehouse")
+            deviates = True
+            if not (deviation_reason and deviation_reason.strip()):
+                raise DeviationReasonRequired(field="deviation_reason")
+        transit = await lookups.location_of_kind(header["warehouse"], "in_transit")
+        document = ledger.Document("pick_list", pick_list_id)
+        if deviates:
+            await ledger.unreserve(line["balance"], line["quantity"])
+            take = ledger.Entry(
+                source,
+                picked.lot_id,
+                picked.serial_id,
+                -quantity,
+                Reason.pick_out,
+                document_line=line_id,
+                note=deviation_reason,
+            )
+        else:
+            if short:
+                await ledger.unreserve(line["balance"], short)
+            take = ledger.Entry(
+                source,
+                picked.lot_id,
+                picked.serial_id,
+                -quantity,
+                Reason.pick_out,
+                from_reserved=True,
+                document_line=line_id,
+            )
+        ids = await ledger.post(
+            uow,
+            document,
+            [
+                take,
+                ledger.Entry(
+                    transit["id"],
+                    picked.lot_id,
+                    picked.serial_id,
+                    quantity,
+                    Reason.pick_in,
+                    document_line=line_id,
+                ),
+            ],
+        )
+        status = "short" if short else "picked"
+        await PickLine.update(
+            {
+                PickLine.status: status,
+                PickLine.picked: quantity,
+                PickLine.picked_lot: picked.lot_id,
+                PickLine.picked_serial: picked.serial_id,
+                PickLine.picked_location: source,
+                PickLine.deviation_reason: deviation_reason if deviates else None,
+                PickLine.short_reason: short_reason if short else None,
+                PickLine.picked_at: clock.now(),
+                PickLine.picked_by: actor.user_id,
+            }
+        ).where(PickLine.id == line_id)
+        uow.audit(
+            "pick",
+            "pick_line",
+            line_id,
+            new={
+                "pick_list": pick_list_id,
+                "lot": picked.lot_id,
+                "serial": picked.serial_id,
+                "quantity": quantity,
+                "deviation": deviates,
+                "short": short,
+                "ledger": ids,
+            },
+            reason=deviation_reason if deviates else short_reason,
+        )
+        if deviates:
+            uow.emit(
+                "pick.fefo_deviation",
+                {"pick_line": line_id, "allocated_lot": line["lot"], "picked_lot": picked.lot_id},
+            )
+        await _close_if_done(uow, header)
+    return await _line(line_id)
+
+
+async def short_pick(
+    actor: Actor, pick_list_id: int, line_id: int, *, reason: str
+) -> dict[str, Any]:
+    """Nothing could be picked for this line: its reservation is released."""
+    if not reason.strip():
+        raise InvalidInput(field="reason", reason="say why nothing was picked")
+    async with unit_of_work(actor) as uow:
+        header = await _pick_list_open(actor, pick_list_id)
+        line = await _claim_line(pick_list_id, line_id)
+        await ledger.unreserve(line["balance"], line["quantity"])
+        await PickLine.update(
+            {
+                PickLine.status: "short",
+                PickLine.picked: 0,
+                PickLine.short_reason: reason,
+                PickLine.picked_at: clock.now(),
+                PickLine.picked_by: actor.user_id,
+            }
+        ).where(PickLine.id == line_id)
+        uow.audit("short_pick", "pick_line", line_id, new={"quantity": 0}, reason=reason)
+        await _close_if_done(uow, header)
+    return await _line(line_id)
+
+
+async def cancel_pick_list(actor: Actor, pick_list_id: int, reason: str) -> dict[str, Any]:
+    """Release every open line's reservation. With nothing picked the order can be allocated
+    again; otherwise what was picked goes on."""
+    if not reason.strip():
+        raise InvalidInput(field="reason", reason="say why")
+    async with unit_of_work(actor) as uow:
+        header = await _pick_list_open(actor, pick_list_id)
+        open_lines = await db.fetch(
+            "UPDATE pick_line SET status = 'cancelled' WHERE pick_list = {} AND status = 'open' "
+            "RETURNING id, balance, quantity",
+            pick_list_id,
+        )
+        for line in sorted(open_lines, key=lambda x: x["balance"]):
+            await ledger.unreserve(line["balance"], line["quantity"])
+        picked = await db.fetch(
+            "SELECT COUNT(*) AS n FROM pick_line WHERE pick_list = {} AND picked > 0",
+            pick_list_id,
+        )
+        await PickList.update({PickList.status: "cancelled"}).where(PickList.id == pick_list_id)
+        order_status = "picked" if picked[0]["n"] else "open"
+        await TransferOrder.update({TransferOrder.status: order_status}).where(
+            TransferOrder.id == header["document_id"]
+        )
+        uow.audit(
+            "cancel",
+            "pick_list",
+            pick_list_id,
+            new={"released_lines": len(open_lines)},
+            reason=reason,
+        )
+        uow.emit("pick_list.cancelled", {"id": pick_list_id})
+    return await pick_list(actor, pick_list_id)
+
+
+async def _pick_list_open(actor: Actor, pick_list_id: int) -> dict[str, Any]:
+    rows = await db.fetch("SELECT * FROM pick_list WHERE id = {}", pick_list_id)
+    if not rows or not actor.sees_warehouse(rows[0]["warehouse"]):
+        raise NotFound(entity="pick_list", key=pick_list_id)
+    if rows[0]["status"] != "open":
+        raise DocumentState(
+            document=f"pick list {pick_list_id}", status=rows[0]["status"], action="picked"
+        )
+    return rows[0]
+
+
+async def _close_if_done(uow: UnitOfWork, header: dict[str, Any]) -> None:
+    rows = await db.fetch(
+        "SELECT COUNT(*) AS n FROM pick_line "
+        "WHERE pick_list = {} AND status IN ('open', 'picking')",
+        header["id"],
+    )
+    # The line being confirmed has been updated already, so 0 means every line is closed.
+    if rows[0]["n"] == 0:
+        await PickList.update({PickList.status: "done"}).where(PickList.id == header["id"])
+        await TransferOrder.update({TransferOrder.status: "picked"}).where(
+            TransferOrder.id == header["document_id"]
+        )
+        uow.emit("pick_list.done", {"id": header["id"]})
+
+
+async def _line(line_id: int) -> dict[str, Any]:
+    rows = await db.fetch("SELECT * FROM pick_line WHERE id = {}", line_id)
+    return rows[0]
+
+
+async def _picked_units(order_id: int) -> dict[tuple[int, int | None], int]:
+    """What the order's pick lists put into transit, per (lot, serial)."""
+    rows = await db.fetch(
+        "SELECT pl.picked_lot AS lot, pl.picked_serial AS serial, SUM(pl.picked) AS quantity "
+        "FROM pick_line pl JOIN pick_list p ON p.id = pl.pick_list "
+        "WHERE p.document_type = {} AND p.document_id = {} AND pl.picked > 0 "
+        "GROUP BY pl.picked_lot, pl.picked_serial",
+        DOCUMENT,
+        order_id,
+    )
+    return {(r["lot"], r["serial"]): int(r["quantity"]) for r in rows}
+
+
+async def ship(actor: Actor, order_id: int) -> dict[str, Any]:
+    """Dispatch what was picked. To a customer the units leave our custody now, and must be
+    usable at this moment; to a location they stay in transit until received."""
+    today = clock.today()
+    async with unit_of_work(actor) as uow:
+        order = await _order(actor, order_id, lock=True)
+        if order["status"] != "picked":
+            raise DocumentState(document=f"TO-{order_id}", status=order["status"], action="shipped")
+        units = await _picked_units(order_id)
+        if order["to_customer"]:
+            transit = await lookups.location_of_kind(order["from_warehouse"], "in_transit")
+            entries = []
+            for (lot_id, serial_id), quantity in sorted(units.items(), key=lambda kv: kv[0][0]):
+                lot = await lookups.lot(lot_id)
+                rules.check_lot_usable(lot["lot_number"], lot["status"], lot["expiry"], today)
+                if serial_id is not None:
+                    serial = await lookups.serial(serial_id)
+                    rules.check_serial_usable(serial["serial"], serial["status"])
+                entries.append(
+                    ledger.Entry(
+                        transit["id"],
+                        lot_id,
+                        serial_id,
+                        -quantity,
+                        Reason.issue_customer,
+                        note=order["to_customer"],
+                    )
+                )
+            await ledger.post(uow, ledger.Document(DOCUMENT, order_id), entries)
+        status = "received" if order["to_customer"] else "shipped"
+        now = clock.now()
+        await TransferOrder.update(
+            {
+                TransferOrder.status: status,
+                TransferOrder.shipped_at: now,
+                TransferOrder.received_at: now if order["to_customer"] else None,
+            }
+        ).where(TransferOrder.id == order_id)
+        uow.audit("ship", DOCUMENT, order_id, new={"units": sum(units.values())})
+        uow.emit("transfer_order.shipped", {"id": order_id})
+    return await _order(actor, order_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Arrived:
+    lot: int
+    serial: int | None
+    quantity: int
+
+
+async def receive(
+    actor: Actor, order_id: int, *, lines: Sequence[Arrived], discrepancy_reason: str | None
+) -> dict[str, Any]:
+    """Take delivery at the destination: what arrived moves in from transit; what was shipped
+    and did not arrive is written off transit as a discrepancy, with the reason."""
+    async with unit_of_work(actor) as uow:
+        rows = await db.fetch("SELECT * FROM transfer_order WHERE id = {}", order_id)
+        if not rows or rows[0]["to_location"] is None:
+            raise NotFound(entity="transfer_order", key=order_id)
+        order = rows[0]
+        await lookups.location(actor, order["to_location"])  # the receiver's scope
+        if order["status"] != "shipped":
+            raise DocumentState(
+                document=f"TO-{order_id}", status=order["status"], action="received"
+            )
+        shipped = await _picked_units(order_id)
+        arrived: dict[tuple[int, int | None], int] = {}
+        for n, a in enumerate(lines):
+            if a.quantity < 0:
+                raise InvalidInput(field=f"lines[{n}].quantity", reason="must not be negative")
+            key = (a.lot, a.serial)
+            if key not in shipped:
+                raise InvalidInput(field=f"lines[{n}].lot", reason="was not shipped on this order")
+            arrived[key] = arrived.get(key, 0) + a.quantity
+            if arrived[key] > shipped[key]:
+                raise InvalidInput(
+                    field=f"lines[{n}].quantity", reason=f"more than the {shipped[key]} shipped"
+                )
+        differences = {
+            k: q - arrived.get(k, 0) for k, q in shipped.items() if q != arrived.get(k, 0)
+        }
+        if differences and not (discrepancy_reason and discrepancy_reason.strip()):
+            raise InvalidInput(field="discrepancy_reason", reason="what arrived differs")
+        transit = await lookups.location_of_kind(order["from_warehouse"], "in_transit")
+        entries: list[ledger.Entry] = []
+        for (lot_id, serial_id), quantity in sorted(arrived.items(), key=lambda kv: kv[0][0]):
+            if quantity:
+                entries += [
+                    ledger.Entry(
+                        transit["id"], lot_id, serial_id, -quantity, Reason.transit_receive_out
+                    ),
+                    ledger.Entry(
+                        order["to_location"], lot_id, serial_id, quantity, Reason.transit_receive_in
+                    ),
+                ]
+        for (lot_id, serial_id), missing in sorted(differences.items(), key=lambda kv: kv[0][0]):
+            entries.append(
+                ledger.Entry(
+                    transit["id"],
+                    lot_id,
+                    serial_id,
+                    -missing,
+                    Reason.transit_loss,
+                    note=discrepancy_reason,
+                )
+            )
+            await TransitDiscrepancy.insert(
+                TransitDiscrepancy(
+                    transfer_order=order_id,
+                    lot=lot_id,
+                    serial=serial_id,
+                    shipped=shipped[(lot_id, serial_id)],
+                    received=arrived.get((lot_id, serial_id), 0),
+                    reason=discrepancy_reason or "",
+                    actor_id=actor.user_id,
+                )
+            )
+        await ledger.post(uow, ledger.Document(DOCUMENT, order_id), entries)
+        await TransferOrder.update(
+            {TransferOrder.status: "received", TransferOrder.received_at: clock.now()}
+        ).where(TransferOrder.id == order_id)
+        uow.audit(
+            "receive",
+            DOCUMENT,
+            order_id,
+            new={
+                "received": sum(arrived.values()),
+                "missing": sum(differences.values()),
+            },
+            reason=discrepancy_reason,
+        )
+        uow.emit("transfer_order.received", {"id": order_id})
+    return await _order(actor, order_id) if actor.sees_warehouse(order["from_warehouse"]) else order
+
+
+async def discrepancies(order_id: int) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = (
+        await TransitDiscrepancy.select()
+        .where(TransitDiscrepancy.transfer_order == order_id)
+        .order_by(TransitDiscrepancy.id)
+    )
+    return rows
