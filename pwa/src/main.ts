@@ -60,6 +60,7 @@ watch(
 // Browsers keep audio muted until the first gesture.
 for (const type of ['pointerdown', 'keydown'] as const) window.addEventListener(type, unlockAudio, { once: true, capture: true })
 
+void session.refresh()
 void offline.init().then(() => offline.sync())
 
 app.mount('#app')

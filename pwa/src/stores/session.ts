@@ -45,6 +45,20 @@ export const useSessionStore = defineStore('session', {
       this.persist()
       return res.user
     },
+    /** Check the stored token and refresh the user (roles may have changed). A network error
+     *  keeps the session: the handheld may be starting offline. A 401 expires it via the client. */
+    async refresh(): Promise<void> {
+      if (!this.token) return
+      try {
+        const user = await api.get<User>('/auth/me', { timeoutMs: 8000 })
+        if (user && typeof user === 'object' && 'username' in user) {
+          this.user = user
+          this.persist()
+        }
+      } catch {
+        /* offline or server trouble: keep what we have */
+      }
+    },
     async logout(): Promise<void> {
       try {
         await api.post('/auth/logout', undefined, { skipAuthHandling: true, timeoutMs: 4000 })
