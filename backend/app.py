@@ -38,6 +38,7 @@ from backend.receiving.api import CONTROLLERS as RECEIVING_CONTROLLERS
 from backend.devices.api import CONTROLLERS as DEVICE_CONTROLLERS
 from backend.devices.ws import devices_socket
 from backend.realtime.ws import live_socket
+from backend.scanning.api import CONTROLLERS as SCANNING_CONTROLLERS
 from backend import worker
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *DEVICE_CONTROLLERS,
         devices_socket,
         live_socket,
+        *SCANNING_CONTROLLERS,
     ]
     if settings.pwa_dist.is_dir():
         route_handlers += _spa_routes(settings.pwa_dist)

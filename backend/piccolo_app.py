@@ -13,6 +13,7 @@ TABLE_MODULES = [
     "backend.stock.tables",
     "backend.receiving.tables",
     "backend.devices.tables",
+    "backend.scanning.tables",
 ]
 
 APP_CONFIG = AppConfig(

@@ -35,6 +35,9 @@ class Permission(StrEnum):
     devices_read = "devices.read"
     devices_write = "devices.write"
     station_use = "station.use"
+    scan = "scan"
+    """Scan anything and be told what it is (POST /api/v1/scans)."""
+    labels_print = "labels.print"
     stock_read = "stock.read"
     stock_receive = "stock.receive"
     stock_move = "stock.move"
@@ -61,6 +64,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.devices_read: frozenset({Role.admin, Role.auditor}),
     Permission.devices_write: frozenset({Role.admin}),
     Permission.station_use: ALL_ROLES - {Role.auditor},
+    Permission.scan: ALL_ROLES - {Role.auditor},
+    Permission.labels_print: frozenset({Role.admin, Role.warehouse, Role.qa}),
     Permission.stock_read: ALL_ROLES,
     Permission.stock_receive: frozenset({Role.admin, Role.warehouse}),
     Permission.stock_move: frozenset({Role.admin, Role.warehouse}),

@@ -98,6 +98,9 @@ class InternalRef:
     kind: InternalKind
     value: str
     doc_type: str | None = None
+    warehouse: str | None = None
+    """LOC only: the warehouse code, when the label names it (location codes are unique per
+    warehouse, not overall)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from backend.scanning.decoding.errors import (
     BarcodeTruncated,
     BarcodeUnknownFormat,
 )
+from backend.scanning.decoding.internal import location_label
 
 TODAY = dt.date(2026, 11, 21)
 MA = "MA.156.M0.100761.21234561.Sx00008.M220117.L20220117.D20220118.E220130.V220117.C3"
@@ -131,6 +132,8 @@ def test_an_impossible_isbt_julian_date_is_refused() -> None:
         ("LW:PICK:PK-2026-000123", InternalRef("PICK", "PK-2026-000123")),
         ("LW:DOC:PO:PO-2026-0042", InternalRef("DOC", "PO-2026-0042", "PO")),
         ("lw:loc:wh1-a", InternalRef("LOC", "wh1-a")),
+        ("LW:LOC:WH-C:A-01-2", InternalRef("LOC", "A-01-2", warehouse="WH-C")),
+        ("LW:LOC:WH/1:K/02", InternalRef("LOC", "K/02", warehouse="WH/1")),
     ],
 )
 def test_our_own_labels_are_read(scan: str, ref: InternalRef) -> None:
@@ -146,7 +149,19 @@ def test_an_unknown_or_incomplete_internal_label_is_refused(scan: str) -> None:
         decode(scan, today=TODAY)
 
 
-@pytest.mark.parametrize("scan", ["LW:LOC:", "LW:LOC:a b", "LW:DOC:P1:X", "LW:LOT:" + "x" * 65])
+@pytest.mark.parametrize(
+    "scan",
+    [
+        "LW:LOC:",
+        "LW:LOC:a b",
+        "LW:DOC:P1:X",
+        "LW:LOT:" + "x" * 65,
+        "LW:LOC::A-01",
+        "LW:LOC:WH-C:",
+        "LW:LOC:WH-C:A:01",
+        "LW:LOT:A:1",
+    ],
+)
 def test_a_malformed_internal_value_is_a_field_error(scan: str) -> None:
     with pytest.raises(BarcodeField) as caught:
         decode(scan, today=TODAY)
@@ -158,3 +173,14 @@ def test_data_no_decoder_recognises_is_an_unknown_format(scan: str) -> None:
     with pytest.raises(BarcodeUnknownFormat) as caught:
         decode(scan, today=TODAY)
     assert caught.value.code == "BARCODE_UNKNOWN_FORMAT"
+
+
+def test_a_printed_location_label_reads_back_as_its_warehouse_and_code() -> None:
+    label = location_label("WH-C", "A-01-2")
+    assert label == "LW:LOC:WH-C:A-01-2"
+    assert decode(label, today=TODAY).internal == InternalRef("LOC", "A-01-2", warehouse="WH-C")
+
+
+def test_a_code_an_internal_label_cannot_carry_is_refused_when_printing() -> None:
+    with pytest.raises(ValueError):
+        location_label("WH C", "A-01")
