@@ -28,6 +28,7 @@ from backend.core.errors import NotFound
 from backend.core.idempotency import idempotency_middleware
 from backend.core.jobs import ArqQueue, InProcessQueue, JobQueue
 from backend.core.problems import EXCEPTION_HANDLERS
+from backend.core.structs import strict_body
 from backend.health import health
 from backend.realtime.channels import make_backend
 from backend.settings import Settings, get_settings
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=settings.debug,
         request_max_body_size=2 * 1024 * 1024,
+        before_request=strict_body,
     )
     app.state.channels = channels
     return app

@@ -35,6 +35,7 @@ PACKAGING = Resource(
     search=("di", "original"),
     references={"product": Reference(Product, "product")},
     validate=rules.check_packaging,
+    field_names={"di": "identifier"},
 )
 SUPPLIERS = Resource(table=Supplier, entity="supplier", unique=("code",), search=("name", "code"))
 LICENCES = Resource(

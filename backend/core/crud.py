@@ -18,8 +18,9 @@ from piccolo.columns import Column
 from piccolo.columns.combination import And, Or, Where
 from piccolo.table import Table
 
+from backend.core import db
 from backend.core.actor import Actor
-from backend.core.errors import Duplicate, InvalidInput, NotFound
+from backend.core.errors import Conflict, Duplicate, InvalidInput, NotFound
 from backend.core.unit_of_work import unit_of_work
 
 ScopeFilter = Callable[[Actor], Any | None]
@@ -47,6 +48,8 @@ class Resource:
     scope: ScopeFilter | None = None
     validate: Validator | None = None
     unique_together: tuple[tuple[str, ...], ...] = ()
+    field_names: Mapping[str, str] = field(default_factory=dict)
+    """Column -> the request field it comes from, where they differ (errors name the field)."""
 
     def column(self, name: str) -> Column:
         column: Column = getattr(self.table, name)
@@ -158,8 +161,10 @@ async def _check_unique(
         if record_id is not None:
             clauses.append(table._meta.primary_key != record_id)
         if await table.exists().where(_combine(clauses)):
-            field_name = group[-1]
-            raise Duplicate(field=field_name, value=values.get(field_name))
+            column = group[-1]
+            raise Duplicate(
+                field=resource.field_names.get(column, column), value=values.get(column)
+            )
 
 
 def _validate(resource: Resource, merged: dict[str, Any], old: Mapping[str, Any] | None) -> None:
@@ -169,18 +174,42 @@ def _validate(resource: Resource, merged: dict[str, Any], old: Mapping[str, Any]
 
 async def create(resource: Resource, actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
     _validate(resource, dict(values), None)
-    async with unit_of_work(actor) as uow:
-        await _check_references(resource, actor, values)
-        await _check_unique(resource, values, None)
-        rows = await resource.table.insert(resource.table(**values))
-        record_id = rows[0][resource.table._meta.primary_key._meta.name]
-        row = await _row(resource, actor, record_id)
-        uow.audit("create", resource.entity, record_id, new=_jsonable(values))
-        uow.emit("masterdata.changed", {"entity": resource.entity, "id": record_id})
+    try:
+        async with unit_of_work(actor) as uow:
+            await _check_references(resource, actor, values)
+            await _check_unique(resource, values, None)
+            rows = await resource.table.insert(resource.table(**values))
+            record_id = rows[0][resource.table._meta.primary_key._meta.name]
+            row = await _row(resource, actor, record_id)
+            uow.audit("create", resource.entity, record_id, new=_jsonable(values))
+            uow.emit("masterdata.changed", {"entity": resource.entity, "id": record_id})
+    except Exception as exc:
+        if db.is_unique_violation(exc):
+            await _lost_race(resource, values, None)
+        raise
     return row
 
 
+async def _lost_race(resource: Resource, values: Mapping[str, Any], record_id: int | None) -> None:
+    """A concurrent writer committed the same key between our check and our write (PostgreSQL
+    runs both transactions at once): answer as the check would have, never a 500."""
+    await _check_unique(resource, values, record_id)
+    raise Conflict()
+
+
 async def update(
+    resource: Resource, actor: Actor, record_id: int, changes: dict[str, Any]
+) -> dict[str, Any]:
+    try:
+        return await _update(resource, actor, record_id, changes)
+    except Exception as exc:
+        if db.is_unique_violation(exc):
+            old = await _row(resource, actor, record_id)
+            await _lost_race(resource, {**old, **changes}, record_id)
+        raise
+
+
+async def _update(
     resource: Resource, actor: Actor, record_id: int, changes: dict[str, Any]
 ) -> dict[str, Any]:
     async with unit_of_work(actor) as uow:

@@ -72,6 +72,14 @@ def in_transaction() -> bool:
     return engine().current_transaction.get() is not None
 
 
+def is_unique_violation(exc: BaseException) -> bool:
+    """A unique index refused a write (asyncpg's UniqueViolationError, sqlite3's
+    IntegrityError "UNIQUE constraint failed")."""
+    if type(exc).__name__ == "UniqueViolationError":
+        return True
+    return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE constraint failed" in str(exc)
+
+
 async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     """Run raw SQL inside the current transaction, if any. Values go in as `{}` placeholders
     (Piccolo's QueryString), never by string formatting."""

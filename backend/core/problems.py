@@ -55,15 +55,17 @@ _VALIDATION_PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
 
 
 def _field_reason(message: str, key: str | None, lang: Lang) -> tuple[str | None, str]:
-    field = key
+    # Litestar names the whole request body `data` (the handler's parameter); the client
+    # knows it as the body.
+    field = "body" if key == "data" else key
     for pattern, zh, en in _VALIDATION_PATTERNS:
         m = pattern.search(message)
         if m:
             groups = m.groupdict()
             if "f" in groups:
                 field = f"{key}.{groups['f']}" if key and key != "data" else groups["f"]
-            text = (zh if lang == "zh-CN" else en).format(**groups)
-            return field, text
+            reason = (zh if lang == "zh-CN" else en).format(**groups)
+            return field, reason
     return field, message
 
 
@@ -78,7 +80,7 @@ def problem(
         "code": code,
         **extra,
     }
-    headers = {"Content-Language": lang}
+    headers: dict[str, str] = {"Content-Language": lang}
     if status == 429 and "retry_after" in extra:
         headers["Retry-After"] = str(extra["retry_after"])
     return Response(body, status_code=status, media_type=PROBLEM, headers=headers)
@@ -109,7 +111,7 @@ def validation_handler(request: Request[Any, Any, Any], exc: ValidationException
         field, reason = _field_reason(message, key, lang)
         errors.append({"field": field, "reason": reason, "source": item.get("source")})
     if not errors:
-        return _framework("MALFORMED_REQUEST", lang)
+        return _framework("MALFORMED_REQUEST", lang, field="body")
     first = errors[0]
     zh = f"字段 {first['field']} 无效：{first['reason']}"
     en = f"Field {first['field']} is not valid: {first['reason']}"
@@ -136,7 +138,7 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     if exc.status_code in by_status:
         return _framework(by_status[exc.status_code], lang)
     if isinstance(exc, ClientException) or 400 <= exc.status_code < 500:
-        return _framework("MALFORMED_REQUEST", lang)
+        return _framework("MALFORMED_REQUEST", lang, field="body")
     log.error("HTTP %s on %s: %s", exc.status_code, request.url.path, exc.detail)
     return _framework("INTERNAL_ERROR", lang)
 

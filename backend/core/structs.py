@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import msgspec
 
 
@@ -22,3 +25,36 @@ def set_fields(data: msgspec.Struct) -> dict[str, object]:
         for name in data.__struct_fields__
         if getattr(data, name) is not msgspec.UNSET
     }
+
+
+_AT = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+
+
+async def strict_body(request: Any) -> None:
+    """A `before_request` hook: decode an `Input` body strictly, as the client sent it.
+
+    Litestar converts bodies with msgspec's `strict=False`, which would take "5" for 5 and
+    "true" for true; a client that sends text where a number belongs has a bug we want to
+    hear about. Runs after the guards, before the handler; the body is read once and cached.
+    """
+    field = request.route_handler.parsed_fn_signature.parameters.get("data")
+    target = getattr(field, "annotation", None)
+    if not (isinstance(target, type) and issubclass(target, Input)):
+        return None
+    from litestar.exceptions import ValidationException
+
+    body = await request.body()
+    try:
+        msgspec.json.decode(body, type=target, strict=True)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        at = _AT.search(message)
+        key = at.group("path") if at and at.group("path") else "data"
+        raise ValidationException(
+            detail="Validation failed",
+            extra=[{"message": message[: at.start()] if at else message, "key": key,
+                    "source": "body"}],
+        ) from None
+    except msgspec.DecodeError:
+        return None  # not JSON at all: Litestar's own decoding answers MALFORMED_REQUEST
+    return None
