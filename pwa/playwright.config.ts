@@ -32,5 +32,7 @@ export default defineConfig({
     timeout: 60_000,
     // Point the preview proxy at a closed port: nothing in this smoke test may reach a real backend.
     env: { LOTWISE_API: 'http://127.0.0.1:9' },
+    // The proxy logs every refused connection; that is expected here and only noise.
+    stderr: 'ignore',
   },
 })

@@ -9,8 +9,7 @@ import { connectLive, type LiveSocket } from './api/ws'
 import { useSessionStore } from './stores/session'
 import { useScanStore } from './stores/scan'
 import { useOfflineStore } from './stores/offline'
-import { attachWedge } from './scanning/wedge'
-import { loadProfile } from './scanning/profiles'
+import { startWedge } from './scanning/active'
 import { dispatchScan, setDefaultScanHandler } from './scanning/bus'
 import { unlockAudio } from './feedback'
 import './styles.css'
@@ -38,8 +37,7 @@ configureApi({
 setDefaultScanHandler((event) => {
   if (session.signedIn) void scan.lookup(event)
 })
-const profile = loadProfile()
-attachWedge((raw) => dispatchScan({ raw, source: 'wedge', profile: profile.name }), profile)
+startWedge()
 
 let live: LiveSocket | null = null
 watch(

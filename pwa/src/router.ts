@@ -18,6 +18,7 @@ export const router = createRouter({
     { path: '/', name: 'home', component: () => import('@/views/Home.vue') },
     { path: '/lookup', name: 'lookup', component: () => import('@/views/Lookup.vue'), meta: { titleKey: 'lookup.title' } },
     { path: '/pending', name: 'pending', component: () => import('@/views/Pending.vue'), meta: { titleKey: 'pending.title' } },
+    { path: '/settings/scanner', name: 'scanner', component: () => import('@/views/ScannerSettings.vue'), meta: { titleKey: 'scanner.title' } },
     { path: '/receive', name: 'receive', component: ComingSoon, meta: { titleKey: 'tiles.receive' } },
     { path: '/qa-release', name: 'qa-release', component: ComingSoon, meta: { titleKey: 'tiles.qaRelease' } },
     { path: '/putaway', name: 'putaway', component: ComingSoon, meta: { titleKey: 'tiles.putaway' } },

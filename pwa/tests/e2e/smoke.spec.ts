@@ -7,33 +7,9 @@
  * tests run later against the real server, with no route stubs.
  */
 import { expect, test, type Page, type WebSocketRoute } from '@playwright/test'
+import { wedgeBurst } from './helpers'
 
 const USER = { id: 7, username: 'wang.li', full_name: '王丽', roles: ['warehouse'], warehouse_ids: [1], department_ids: [] }
-
-/**
- * A scanner burst as a wedge sends it: keydowns a few milliseconds apart, then Enter. Fired
- * inside the page so the timing does not depend on how busy the test machine is.
- */
-async function wedgeBurst(page: Page, text: string, gapMs = 3): Promise<number> {
-  return page.evaluate(
-    async ({ text, gapMs }) => {
-      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-      const target = document.activeElement ?? document.body
-      for (const key of text) {
-        target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }))
-        if (gapMs) await sleep(gapMs)
-      }
-      // Enter ends the scan: measure how long until the banner is on screen.
-      const t0 = performance.now()
-      target.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }))
-      while (!document.querySelector('[data-testid="scan-banner"][data-state="reading"]') && performance.now() - t0 < 2000) {
-        await new Promise((r) => requestAnimationFrame(r))
-      }
-      return performance.now() - t0
-    },
-    { text, gapMs },
-  )
-}
 
 async function stubBackend(page: Page, scans: Array<{ raw: string }>) {
   await page.route('**/api/v1/auth/login', (route) =>

@@ -153,3 +153,17 @@ describe('attachWedge (DOM wiring)', () => {
     expect(events.at(-1)!.defaultPrevented).toBe(true)
   })
 })
+
+describe('scanner test display', () => {
+  it('names control characters and keeps the rest as text', async () => {
+    const { segments } = await import('@/scanning/active')
+    expect(segments(`10A${GS}21 B\u001e`)).toEqual([
+      { text: '10A' },
+      { text: GS, control: 'GS' },
+      { text: '21' },
+      { text: ' ', control: 'SP' },
+      { text: 'B' },
+      { text: '\u001e', control: 'RS' },
+    ])
+  })
+})
