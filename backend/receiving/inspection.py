@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from backend.audit.signatures import Meaning, sign
-from backend.core import clock, db
+from backend.core import clock
 from backend.core.actor import Actor
 from backend.core.errors import InvalidInput
 from backend.core.unit_of_work import UnitOfWork, unit_of_work
@@ -17,6 +17,7 @@ from backend.receiving.tables import Inspection, ReceiptLine
 from backend.stock import ledger, lookups, lots
 from backend.stock import rules as stock_rules
 from backend.stock.reasons import Reason
+from backend.stock.sql import fetch as fetch_rows
 
 
 async def inspect(
@@ -105,7 +106,7 @@ async def _serial_ids(product: int, numbers: Sequence[str]) -> dict[str, int]:
     if not numbers:
         return {}
     marks = ", ".join("{}" for _ in numbers)
-    rows = await db.fetch(
+    rows = await fetch_rows(
         f"SELECT id, serial FROM serial_number WHERE product = {{}} AND serial IN ({marks})",
         product,
         *numbers,

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend.catalog.service import LICENCES, SUPPLIERS
-from backend.core import clock, crud, db
+from backend.core import clock, crud
 from backend.core.actor import Actor
 from backend.core.errors import Duplicate, InvalidInput, NotFound
 from backend.core.unit_of_work import unit_of_work
 from backend.receiving import rules
 from backend.receiving.tables import PurchaseOrder, PurchaseOrderLine
 from backend.stock import lookups
+from backend.stock.sql import fetch as fetch_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +100,10 @@ async def create(
 
 
 async def get(actor: Actor, order_id: int) -> dict[str, Any]:
-    rows = await db.fetch("SELECT * FROM purchase_order WHERE id = {}", order_id)
+    rows = await fetch_rows("SELECT * FROM purchase_order WHERE id = {}", order_id)
     if not rows or not actor.sees_warehouse(rows[0]["warehouse"]):
         raise NotFound(entity="purchase_order", key=order_id)
-    lines = await db.fetch(
+    lines = await fetch_rows(
         "SELECT * FROM purchase_order_line WHERE purchase_order = {} ORDER BY id", order_id
     )
     return {**rows[0], "lines": lines}
@@ -121,10 +122,10 @@ async def list_orders(
         clauses.append(f"warehouse IN ({', '.join('{}' for _ in ids)})")
         args += ids
     where = " AND ".join(clauses)
-    rows = await db.fetch(
+    rows = await fetch_rows(
         f"SELECT * FROM purchase_order WHERE {where} ORDER BY id DESC "
         f"LIMIT {int(limit)} OFFSET {int(offset)}",
         *args,
     )
-    total = await db.fetch(f"SELECT COUNT(*) AS n FROM purchase_order WHERE {where}", *args)
+    total = await fetch_rows(f"SELECT COUNT(*) AS n FROM purchase_order WHERE {where}", *args)
     return rows, int(total[0]["n"])

@@ -3,13 +3,14 @@ place: where the product already is, else an empty one of the right temperature 
 
 from __future__ import annotations
 
-from backend.core import clock, db
+from backend.core import clock
 from backend.core.actor import Actor
 from backend.core.errors import InvalidInput
 from backend.core.unit_of_work import unit_of_work
 from backend.stock import ledger, lookups, movements
 from backend.stock import rules as stock_rules
 from backend.stock.reasons import Reason
+from backend.stock.sql import fetch as fetch_rows
 
 
 async def suggest(
@@ -17,7 +18,7 @@ async def suggest(
 ) -> list[stock_rules.Place]:
     product = await lookups.product(actor, product_id)
     await lookups.warehouse(actor, warehouse_id)
-    rows = await db.fetch(
+    rows = await fetch_rows(
         "SELECT loc.id, loc.code, loc.kind, loc.temp_min, loc.temp_max, "
         "COALESCE(SUM(CASE WHEN b.product = {} THEN b.on_hand ELSE 0 END), 0) AS holds_product, "
         "COALESCE(SUM(b.on_hand), 0) AS holds_anything "

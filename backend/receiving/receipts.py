@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from backend.catalog.service import product_by_identifier
-from backend.core import clock, db
+from backend.core import clock
 from backend.core.actor import Actor
 from backend.core.errors import InvalidInput, NotFound
 from backend.core.unit_of_work import unit_of_work
@@ -25,6 +25,7 @@ from backend.stock import ledger, lookups, lots
 from backend.stock import rules as stock_rules
 from backend.stock.errors import LotRecalled, LotRejected
 from backend.stock.reasons import Reason
+from backend.stock.sql import fetch as fetch_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +270,7 @@ def _po_line(
 
 
 async def get(actor: Actor, receipt_id: int) -> dict[str, Any]:
-    rows = await db.fetch("SELECT * FROM receipt WHERE id = {}", receipt_id)
+    rows = await fetch_rows("SELECT * FROM receipt WHERE id = {}", receipt_id)
     if not rows or not actor.sees_warehouse(rows[0]["warehouse"]):
         raise NotFound(entity="receipt", key=receipt_id)
     line_rows = (
@@ -286,7 +287,7 @@ async def line(actor: Actor, line_id: int) -> tuple[dict[str, Any], dict[str, An
     rows = await ReceiptLine.select().where(ReceiptLine.id == line_id).output(load_json=True)
     if not rows:
         raise NotFound(entity="receipt_line", key=line_id)
-    receipt = await db.fetch("SELECT * FROM receipt WHERE id = {}", rows[0]["receipt"])
+    receipt = await fetch_rows("SELECT * FROM receipt WHERE id = {}", rows[0]["receipt"])
     if not actor.sees_warehouse(receipt[0]["warehouse"]):
         raise NotFound(entity="receipt_line", key=line_id)
     return dict(rows[0]), receipt[0]
@@ -305,10 +306,10 @@ async def list_receipts(
         clauses.append(f"warehouse IN ({', '.join('{}' for _ in ids)})")
         args += ids
     where = " AND ".join(clauses)
-    rows = await db.fetch(
+    rows = await fetch_rows(
         f"SELECT * FROM receipt WHERE {where} ORDER BY id DESC LIMIT {int(limit)} "
         f"OFFSET {int(offset)}",
         *args,
     )
-    total = await db.fetch(f"SELECT COUNT(*) AS n FROM receipt WHERE {where}", *args)
+    total = await fetch_rows(f"SELECT COUNT(*) AS n FROM receipt WHERE {where}", *args)
     return rows, int(total[0]["n"])

@@ -10,6 +10,7 @@ from typing import Any
 
 from backend.core import db
 from backend.stock import ledger, rules
+from backend.stock.sql import fetch as fetch_rows
 
 PICK_FROM_KINDS = ("storage",)
 """A warehouse picks from storage; ward cabinets are not a warehouse's stock to give away."""
@@ -73,7 +74,7 @@ async def candidates(
             f"ORDER BY {_order(method)} LIMIT {int(limit)}) AS c{len(parts)}"
         )
         args += [product, warehouse, today]
-    rows = await db.fetch(" UNION ALL ".join(parts), *args)
+    rows = await fetch_rows(" UNION ALL ".join(parts), *args)
     out: dict[int, list[rules.Candidate]] = {p: [] for p in wants}
     for r in rows:
         out[r["product"]].append(
@@ -135,7 +136,7 @@ async def reserve_plan(planned: Sequence[Planned]) -> set[int]:
     ids = sorted(per_balance)
     if not db.is_sqlite():
         marks = ", ".join("{}" for _ in ids)
-        await db.fetch(
+        await fetch_rows(
             f"SELECT id FROM stock_balance WHERE id IN ({marks}) ORDER BY id FOR UPDATE", *ids
         )
     done = await ledger.reserve({i: per_balance[i] for i in ids})

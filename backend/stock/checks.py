@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from backend.core import clock, db
+from backend.core import clock
 from backend.stock.reasons import ISSUING
+from backend.stock.sql import fetch as fetch_rows
 from backend.verify import Violation
 
 MAX_REPORTED = 50
@@ -18,7 +19,7 @@ async def balances_match_ledger() -> list[Violation]:
         "SELECT location, lot, COALESCE(serial, 0) AS serial, SUM(quantity) AS total "
         "FROM stock_ledger GROUP BY location, lot, COALESCE(serial, 0)"
     )
-    rows = await db.fetch(
+    rows = await fetch_rows(
         "SELECT b.id, b.location, b.lot, b.serial, b.on_hand, COALESCE(s.total, 0) AS total "
         f"FROM stock_balance b LEFT JOIN ({sums}) s ON s.location = b.location "
         "AND s.lot = b.lot AND s.serial = COALESCE(b.serial, 0) "
@@ -32,7 +33,7 @@ async def balances_match_ledger() -> list[Violation]:
         )
         for r in rows
     ]
-    orphans = await db.fetch(
+    orphans = await fetch_rows(
         f"SELECT s.location, s.lot, s.serial, s.total FROM ({sums}) s "
         "LEFT JOIN stock_balance b ON b.location = s.location AND b.lot = s.lot "
         "AND COALESCE(b.serial, 0) = s.serial WHERE b.id IS NULL AND s.total <> 0 "
@@ -50,7 +51,7 @@ async def balances_match_ledger() -> list[Violation]:
 
 
 async def reserved_within_on_hand() -> list[Violation]:
-    rows = await db.fetch(
+    rows = await fetch_rows(
         "SELECT id, on_hand, reserved FROM stock_balance "
         f"WHERE on_hand < 0 OR reserved < 0 OR reserved > on_hand LIMIT {MAX_REPORTED}"
     )
@@ -66,7 +67,7 @@ async def reserved_within_on_hand() -> list[Violation]:
 
 async def reservations_match_pick_lines() -> list[Violation]:
     """What a balance has reserved is exactly what open pick lines hold on it."""
-    rows = await db.fetch(
+    rows = await fetch_rows(
         "SELECT b.id, b.reserved, COALESCE(p.held, 0) AS held FROM stock_balance b "
         "LEFT JOIN (SELECT balance, SUM(quantity) AS held FROM pick_line "
         "WHERE status IN ('open', 'picking') GROUP BY balance) p ON p.balance = b.id "
@@ -82,7 +83,7 @@ async def reservations_match_pick_lines() -> list[Violation]:
 
 
 async def serial_in_one_place() -> list[Violation]:
-    rows = await db.fetch(
+    rows = await fetch_rows(
         "SELECT serial, COUNT(*) AS places, SUM(on_hand) AS units FROM stock_balance "
         "WHERE serial IS NOT NULL AND on_hand > 0 GROUP BY serial "
         f"HAVING COUNT(*) > 1 OR SUM(on_hand) > 1 LIMIT {MAX_REPORTED}"
@@ -113,7 +114,7 @@ async def no_unusable_issue() -> list[Violation]:
             f"{match} AND ev.at <= e.at ORDER BY ev.at DESC, ev.id DESC LIMIT 1)"
         )
 
-    rows = await db.fetch(
+    rows = await fetch_rows(
         "SELECT e.id, e.lot, e.serial, e.at, l.lot_number, l.expiry, "
         f"{status_at('lot')} AS lot_status, "
         f"CASE WHEN e.serial IS NULL THEN 'released' ELSE {status_at('serial')} END "

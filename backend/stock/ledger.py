@@ -20,6 +20,7 @@ from backend.core.errors import NotFound
 from backend.core.unit_of_work import UnitOfWork
 from backend.stock.errors import InsufficientStock
 from backend.stock.reasons import Reason
+from backend.stock.sql import fetch as fetch_rows
 from backend.stock.tables import StockLedger
 
 
@@ -60,7 +61,7 @@ async def lot_facts(lot_ids: Iterable[int]) -> dict[int, LotFacts]:
     if not ids:
         return {}
     marks = ", ".join("{}" for _ in ids)
-    rows = await db.fetch(
+    rows = await fetch_rows(
         f"SELECT id, product, expiry, first_received_at FROM lot WHERE id IN ({marks})", *ids
     )
     return {
@@ -84,7 +85,7 @@ def _key_args(location: int, lot: int, serial: int | None) -> list[Any]:
 
 
 async def _available(location: int, lot: int, serial: int | None) -> int:
-    rows = await db.fetch(
+    rows = await fetch_rows(
         "SELECT on_hand - reserved AS available FROM stock_balance "
         f"WHERE location = {{}} AND lot = {{}} AND {_key_sql(serial)}",
         *_key_args(location, lot, serial),
@@ -104,7 +105,7 @@ async def _take(entry: Entry) -> None:
         sets = "on_hand = on_hand - {}"
         args = [quantity]
         cond_args = [quantity]
-    rows = await db.fetch(
+    rows = await fetch_rows(
         f"UPDATE stock_balance SET {sets} "
         f"WHERE location = {{}} AND lot = {{}} AND {_key_sql(entry.serial)} AND {condition} "
         "RETURNING id",
@@ -122,7 +123,7 @@ async def _put(entry: Entry, facts: LotFacts) -> None:
     target = "(location, lot) WHERE serial IS NULL"
     if entry.serial is not None:
         target = "(location, lot, serial) WHERE serial IS NOT NULL"
-    await db.fetch(
+    await fetch_rows(
         "INSERT INTO stock_balance "
         "(location, lot, serial, product, expiry, received_at, on_hand, reserved) "
         "VALUES ({}, {}, {}, {}, {}, {}, {}, 0) "
@@ -195,7 +196,7 @@ async def post(
     marks = ", ".join("{}" for _ in locations)
     warehouse_of = {
         r["id"]: r["warehouse"]
-        for r in await db.fetch(
+        for r in await fetch_rows(
             f"SELECT id, warehouse FROM location WHERE id IN ({marks})", *locations
         )
     }
@@ -229,7 +230,7 @@ async def reserve(balance_quantities: Mapping[int, int]) -> set[int]:
         chunk = items[start : start + 200]
         values = ", ".join("(CAST({} AS BIGINT), CAST({} AS INTEGER))" for _ in chunk)
         args = [x for pair in chunk for x in pair]
-        rows = await db.fetch(
+        rows = await fetch_rows(
             f"WITH v(id, q) AS (VALUES {values}) "
             "UPDATE stock_balance SET reserved = reserved + "
             "(SELECT v.q FROM v WHERE v.id = stock_balance.id) "
@@ -243,7 +244,7 @@ async def reserve(balance_quantities: Mapping[int, int]) -> set[int]:
 
 
 async def unreserve(balance_id: int, quantity: int) -> None:
-    rows = await db.fetch(
+    rows = await fetch_rows(
         "UPDATE stock_balance SET reserved = reserved - {} WHERE id = {} AND reserved >= {} "
         "RETURNING id",
         quantity,

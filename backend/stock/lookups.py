@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from backend.catalog.service import PRODUCTS
-from backend.core import crud, db
+from backend.core import crud
 from backend.core.actor import Actor
 from backend.core.errors import NotFound
 from backend.sites.service import LOCATIONS, WAREHOUSES
 from backend.stock.errors import NoLocationOfKind
+from backend.stock.sql import fetch as fetch_rows
 from backend.stock.tables import Lot, SerialNumber
 
 
@@ -72,7 +73,7 @@ async def serial_by_number(product_id: int, number: str) -> dict[str, Any] | Non
 
 async def location_of_kind(warehouse_id: int, kind: str) -> dict[str, Any]:
     """The warehouse's first active location of a kind (receiving, quarantine, in_transit)."""
-    rows = await db.fetch(
+    rows = await fetch_rows(
         "SELECT * FROM location WHERE warehouse = {} AND kind = {} AND active = {} "
         "ORDER BY id LIMIT 1",
         warehouse_id,

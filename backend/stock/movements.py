@@ -13,6 +13,7 @@ from backend.core.unit_of_work import UnitOfWork, unit_of_work
 from backend.stock import ledger, lookups, rules
 from backend.stock.errors import ReasonNotAllowed, SameLocation, SerialMismatch
 from backend.stock.reasons import ADJUSTMENTS_IN, ADJUSTMENTS_OUT, Reason
+from backend.stock.sql import fetch as fetch_rows
 
 ALL_KINDS = ("receiving", "storage", "quarantine", "point_of_use", "in_transit", "disposal")
 TRANSFER_KINDS = ("storage", "quarantine", "point_of_use", "disposal", "receiving")
@@ -253,9 +254,8 @@ async def adjust(
 
 
 async def _serial_not_on_hand(serial_id: int) -> None:
-    from backend.core import db
 
-    rows = await db.fetch(
+    rows = await fetch_rows(
         "SELECT location FROM stock_balance WHERE serial = {} AND on_hand > 0", serial_id
     )
     if rows:

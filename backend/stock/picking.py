@@ -24,6 +24,7 @@ from backend.stock.errors import (
 )
 from backend.stock.movements import check_destination
 from backend.stock.reasons import Reason
+from backend.stock.sql import fetch as fetch_rows
 from backend.stock.tables import (
     PickLine,
     PickList,
@@ -43,7 +44,7 @@ class OrderLine:
 
 
 async def _order(actor: Actor, order_id: int, *, lock: bool = False) -> dict[str, Any]:
-    rows = await db.fetch(
+    rows = await fetch_rows(
         "SELECT * FROM transfer_order WHERE id = {}"
         + (" FOR UPDATE" if lock and not db.is_sqlite() else ""),
         order_id,
@@ -71,7 +72,7 @@ async def create_transfer_order(
         destination = None
         if to_location is not None:
             # The destination may lie outside the sender's scope: read it without scope.
-            rows = await db.fetch(
+            rows = await fetch_rows(
                 "SELECT * FROM location WHERE id = {} AND active = {}", to_location, True
             )
             if not rows:
@@ -207,15 +208,15 @@ async def allocate_order(
 async def _methods(product_ids: Sequence[int]) -> dict[int, str]:
     ids = sorted(set(product_ids))
     marks = ", ".join("{}" for _ in ids)
-    rows = await db.fetch(f"SELECT id, allocation FROM product WHERE id IN ({marks})", *ids)
+    rows = await fetch_rows(f"SELECT id, allocation FROM product WHERE id IN ({marks})", *ids)
     return {r["id"]: r["allocation"] for r in rows}
 
 
 async def pick_list(actor: Actor, pick_list_id: int) -> dict[str, Any]:
-    rows = await db.fetch("SELECT * FROM pick_list WHERE id = {}", pick_list_id)
+    rows = await fetch_rows("SELECT * FROM pick_list WHERE id = {}", pick_list_id)
     if not rows or not actor.sees_warehouse(rows[0]["warehouse"]):
         raise NotFound(entity="pick_list", key=pick_list_id)
-    lines = await db.fetch(
+    lines = await fetch_rows(
         "SELECT pl.*, l.lot_number, l.expiry, s.serial AS serial_number, loc.code AS location_code "
         "FROM pick_line pl JOIN lot l ON l.id = pl.lot JOIN location loc ON loc.id = pl.location "
         "LEFT JOIN serial_number s ON s.id = pl.serial WHERE pl.pick_list = {} "
@@ -238,14 +239,14 @@ class Scan:
 async def _claim_line(pick_list_id: int, line_id: int) -> dict[str, Any]:
     """Close the open line now, so a second confirmation (even a concurrent one) finds it
     closed; the caller's transaction rolls the claim back if anything after it fails."""
-    rows = await db.fetch(
+    rows = await fetch_rows(
         "UPDATE pick_line SET status = 'picking' WHERE id = {} AND pick_list = {} "
         "AND status = 'open' RETURNING *",
         line_id,
         pick_list_id,
     )
     if not rows:
-        exists = await db.fetch(
+        exists = await fetch_rows(
             "SELECT status FROM pick_line WHERE id = {} AND pick_list = {}", line_id, pick_list_id
         )
         if not exists:
@@ -440,14 +441,14 @@ async def cancel_pick_list(actor: Actor, pick_list_id: int, reason: str) -> dict
         raise InvalidInput(field="reason", reason="say why")
     async with unit_of_work(actor) as uow:
         header = await _pick_list_open(actor, pick_list_id)
-        open_lines = await db.fetch(
+        open_lines = await fetch_rows(
             "UPDATE pick_line SET status = 'cancelled' WHERE pick_list = {} AND status = 'open' "
             "RETURNING id, balance, quantity",
             pick_list_id,
         )
         for line in sorted(open_lines, key=lambda x: x["balance"]):
             await ledger.unreserve(line["balance"], line["quantity"])
-        picked = await db.fetch(
+        picked = await fetch_rows(
             "SELECT COUNT(*) AS n FROM pick_line WHERE pick_list = {} AND picked > 0",
             pick_list_id,
         )
@@ -468,7 +469,7 @@ async def cancel_pick_list(actor: Actor, pick_list_id: int, reason: str) -> dict
 
 
 async def _pick_list_open(actor: Actor, pick_list_id: int) -> dict[str, Any]:
-    rows = await db.fetch("SELECT * FROM pick_list WHERE id = {}", pick_list_id)
+    rows = await fetch_rows("SELECT * FROM pick_list WHERE id = {}", pick_list_id)
     if not rows or not actor.sees_warehouse(rows[0]["warehouse"]):
         raise NotFound(entity="pick_list", key=pick_list_id)
     if rows[0]["status"] != "open":
@@ -479,7 +480,7 @@ async def _pick_list_open(actor: Actor, pick_list_id: int) -> dict[str, Any]:
 
 
 async def _close_if_done(uow: UnitOfWork, header: dict[str, Any]) -> None:
-    rows = await db.fetch(
+    rows = await fetch_rows(
         "SELECT COUNT(*) AS n FROM pick_line "
         "WHERE pick_list = {} AND status IN ('open', 'picking')",
         header["id"],
@@ -494,13 +495,13 @@ async def _close_if_done(uow: UnitOfWork, header: dict[str, Any]) -> None:
 
 
 async def _line(line_id: int) -> dict[str, Any]:
-    rows = await db.fetch("SELECT * FROM pick_line WHERE id = {}", line_id)
+    rows = await fetch_rows("SELECT * FROM pick_line WHERE id = {}", line_id)
     return rows[0]
 
 
 async def _picked_units(order_id: int) -> dict[tuple[int, int | None], int]:
     """What the order's pick lists put into transit, per (lot, serial)."""
-    rows = await db.fetch(
+    rows = await fetch_rows(
         "SELECT pl.picked_lot AS lot, pl.picked_serial AS serial, SUM(pl.picked) AS quantity "
         "FROM pick_line pl JOIN pick_list p ON p.id = pl.pick_list "
         "WHERE p.document_type = {} AND p.document_id = {} AND pl.picked > 0 "
@@ -567,7 +568,7 @@ async def receive(
     """Take delivery at the destination: what arrived moves in from transit; what was shipped
     and did not arrive is written off transit as a discrepancy, with the reason."""
     async with unit_of_work(actor) as uow:
-        rows = await db.fetch("SELECT * FROM transfer_order WHERE id = {}", order_id)
+        rows = await fetch_rows("SELECT * FROM transfer_order WHERE id = {}", order_id)
         if not rows or rows[0]["to_location"] is None:
             raise NotFound(entity="transfer_order", key=order_id)
         order = rows[0]

@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from backend.core import clock, db
+from backend.core import clock
 from backend.core.actor import Actor
 from backend.core.errors import NotFound
 from backend.stock import lookups, rules
 from backend.stock.reasons import Reason
+from backend.stock.sql import fetch as fetch_rows
 
 
 def _scope(actor: Actor, alias: str = "loc") -> tuple[str, list[Any]]:
@@ -65,7 +66,7 @@ async def balances(
         "JOIN product p ON p.id = b.product LEFT JOIN serial_number s ON s.id = b.serial "
         f"WHERE {where}"
     )
-    rows = await db.fetch(
+    rows = await fetch_rows(
         "SELECT b.id, b.product, p.code AS product_code, p.name AS product_name, p.model, "
         "b.location, loc.code AS location_code, loc.kind AS location_kind, loc.warehouse, "
         "b.lot, l.lot_number, l.expiry, l.status AS lot_status, b.serial, "
@@ -76,7 +77,7 @@ async def balances(
         today,
         *args,
     )
-    total = await db.fetch(f"SELECT COUNT(*) AS n {base}", *args)
+    total = await fetch_rows(f"SELECT COUNT(*) AS n {base}", *args)
     return rows, int(total[0]["n"])
 
 
@@ -89,7 +90,7 @@ async def totals(actor: Actor, f: StockFilter, group: str) -> list[dict[str, Any
         "lot": ("b.lot", "l.lot_number", "p.code"),
     }[group]
     where, args = _where(actor, f)
-    rows = await db.fetch(
+    rows = await fetch_rows(
         f"SELECT {keys[0]} AS id, {keys[1]} AS code, {keys[2]} AS name, "
         "SUM(b.on_hand) AS on_hand, SUM(b.reserved) AS reserved, "
         f"SUM({_available_expr()}) AS available "
@@ -122,7 +123,7 @@ async def ledger_of(
     if before is not None:
         page = " AND e.id < {}"
         args.append(before)
-    rows = await db.fetch(
+    rows = await fetch_rows(
         "SELECT e.*, loc.code AS location_code, loc.warehouse, loc.kind AS location_kind "
         "FROM stock_ledger e JOIN location loc ON loc.id = e.location "
         f"WHERE e.{column} = {{}}{page} ORDER BY e.id DESC LIMIT {int(limit)}",
@@ -136,7 +137,7 @@ async def ledger_of(
 async def lot_page(actor: Actor, lot_id: int, *, ledger_limit: int = 100) -> dict[str, Any]:
     lot = await lookups.lot(lot_id)
     product = await lookups.product(actor, lot["product"])
-    history = await db.fetch("SELECT * FROM lot_status_event WHERE lot = {} ORDER BY id", lot_id)
+    history = await fetch_rows("SELECT * FROM lot_status_event WHERE lot = {} ORDER BY id", lot_id)
     stock, _total = await balances(actor, StockFilter(lot=lot_id), limit=200, offset=0)
     return {
         "lot": lot,
@@ -162,7 +163,7 @@ async def trace(
         lot_id = int((await lookups.serial(serial))["lot"])
     else:
         lot_id = int((await lookups.lot(lot or 0))["id"])
-    now_rows = await db.fetch(
+    now_rows = await fetch_rows(
         "SELECT b.location, loc.code AS location_code, loc.kind AS location_kind, "
         "loc.warehouse, loc.department, b.serial, SUM(b.on_hand) AS on_hand, "
         "SUM(b.reserved) AS reserved FROM stock_balance b JOIN location loc ON loc.id = b.location "
@@ -180,7 +181,7 @@ async def trace(
         int(Reason.reject_in),
     )
     marks = ", ".join("{}" for _ in inbound)
-    went = await db.fetch(
+    went = await fetch_rows(
         "SELECT loc.warehouse, w.code AS warehouse_code, loc.department, "
         "d.code AS department_code, d.name AS department_name, SUM(e.quantity) AS quantity, "
         "MIN(e.at) AS first_at, MAX(e.at) AS last_at "
@@ -192,7 +193,7 @@ async def trace(
         value,
         *inbound,
     )
-    customers = await db.fetch(
+    customers = await fetch_rows(
         "SELECT t.to_customer AS customer, -SUM(e.quantity) AS quantity, MIN(e.at) AS first_at, "
         "MAX(e.at) AS last_at FROM stock_ledger e "
         "JOIN transfer_order t ON t.id = e.document_id "
@@ -256,7 +257,7 @@ async def serials(product: int | None, serial: str | None, lot: int | None) -> l
         if value is not None:
             clauses.append(f"{column} = {{}}")
             args.append(value)
-    rows = await db.fetch(
+    rows = await fetch_rows(
         f"SELECT * FROM serial_number WHERE {' AND '.join(clauses)} ORDER BY id LIMIT 200", *args
     )
     return rows
@@ -272,11 +273,11 @@ async def lots(
             clauses.append(f"{column} = {{}}")
             args.append(value)
     where = " AND ".join(clauses)
-    rows = await db.fetch(
+    rows = await fetch_rows(
         f"SELECT * FROM lot WHERE {where} ORDER BY id DESC LIMIT {int(limit)} OFFSET {int(offset)}",
         *args,
     )
-    total = await db.fetch(f"SELECT COUNT(*) AS n FROM lot WHERE {where}", *args)
+    total = await fetch_rows(f"SELECT COUNT(*) AS n FROM lot WHERE {where}", *args)
     return rows, int(total[0]["n"])
 
 
