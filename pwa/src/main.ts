@@ -21,16 +21,15 @@ const session = useSessionStore()
 const scan = useScanStore()
 const offline = useOfflineStore()
 
-configureApi({
-  getToken: () => session.token,
-  // Session expiry: back to sign-in, remembering where we were. The outbox is left alone and
-  // replays after the same user signs in again.
-  onUnauthorized: () => {
-    const here = router.currentRoute.value
-    session.expire()
-    if (here.name !== 'signin') void router.replace({ name: 'signin', query: { expired: '1', redirect: here.fullPath } })
-  },
-})
+// Session expiry: back to sign-in, remembering where we were. The outbox is left alone and
+// replays after the same user signs in again.
+function sessionExpired(): void {
+  const here = router.currentRoute.value
+  session.expire()
+  if (here.name !== 'signin') void router.replace({ name: 'signin', query: { expired: '1', redirect: here.fullPath } })
+}
+
+configureApi({ getToken: () => session.token, onUnauthorized: sessionExpired })
 
 // Scans: keyboard wedge, device-bridge station (WebSocket), camera and manual entry all go
 // through dispatchScan; the default answer is a lookup with banner feedback.
@@ -46,7 +45,7 @@ watch(
     live?.close()
     live = null
     if (!token) return
-    live = connectLive(token, { onUnauthorized: () => session.expire() })
+    live = connectLive(token, { onUnauthorized: sessionExpired })
     live.on('station.scan', (data) => {
       if (typeof data.raw === 'string') dispatchScan({ raw: data.raw, source: 'station', profile: typeof data.profile === 'string' ? data.profile : 'station' })
     })
