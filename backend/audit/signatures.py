@@ -13,7 +13,6 @@ from typing import Any
 
 from backend.audit.rules import record_hash
 from backend.audit.tables import Signature
-from backend.auth.errors import InvalidCredentials
 from backend.auth.passwords import verify_password
 from backend.auth.tables import User
 from backend.core import clock
@@ -31,7 +30,11 @@ class Meaning(StrEnum):
     disposed = "disposed"
 
 
-class SignatureRefused(InvalidCredentials):
+class SignatureRefused(InvalidInput):
+    """422, not 401: the session is fine, the re-entered password is not (a client signs the
+    user out on 401)."""
+
+    status = 422
     code = "SIGNATURE_PASSWORD"
     zh = "签名失败：密码错误"
     en = "Signature refused: the password is wrong"

@@ -41,3 +41,11 @@ class UnknownRole(InvalidInput):
     code = "AUTH_UNKNOWN_ROLE"
     zh = "未知角色：{value}"
     en = "Unknown role: {value}"
+
+
+class WrongCurrentPassword(InvalidInput):
+    """422, not 401: the session is valid; only the re-typed current password is wrong."""
+
+    code = "AUTH_WRONG_PASSWORD"
+    zh = "当前密码错误"
+    en = "The current password is wrong"

@@ -14,6 +14,7 @@ from backend.auth.errors import (
     SessionExpired,
     UnknownRole,
     WeakPassword,
+    WrongCurrentPassword,
 )
 from backend.auth.passwords import hash_password, verify_password
 from backend.auth.tables import LoginAttempt, RevokedToken, User
@@ -147,7 +148,7 @@ async def change_password(actor: Actor, current: str, new: str) -> None:
     if row is None:
         raise NotFound(entity="user", key=actor.user_id)
     if not await verify_password(row["password_hash"], current):
-        raise InvalidCredentials(field="current_password")
+        raise WrongCurrentPassword(field="current_password")
     problem = rules.password_problem(new, row["username"])
     if problem:
         raise WeakPassword(field="new_password", reason=problem)
