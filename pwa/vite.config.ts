@@ -7,15 +7,23 @@ import { VantResolver } from '@vant/auto-import-resolver'
 import { VitePWA } from 'vite-plugin-pwa'
 import type { Plugin } from 'vite'
 
-/** Vant's icon font is inlined as woff2, with a woff fallback on a CDN that no browser we
- *  support ever needs. Drop the fallback so the build references no outside host at all. */
-function noCdnFonts(): Plugin {
+/**
+ * Nothing in the build may point at an outside host:
+ * - Vant's icon font is inlined as woff2, with a woff fallback on a CDN that no browser we
+ *   support needs: the fallback is dropped;
+ * - zxing-wasm's default locateFile (also bundled inside barcode-detector) points at a CDN;
+ *   camera.ts always overrides it, and this
+ *   turns the default into a local path that would 404, so a mistake can never reach a CDN.
+ */
+function noCdn(): Plugin {
   return {
-    name: 'lotwise-no-cdn-fonts',
+    name: 'lotwise-no-cdn',
     enforce: 'pre',
     transform(code, id) {
-      if (!/vant[\\/].*\.css$/.test(id.split('?')[0] ?? '')) return null
-      const out = code.replace(/,\s*url\((?:https?:)?\/\/[^)]*\)\s*format\(["']?woff["']?\)/g, '')
+      const file = id.split('?')[0] ?? ''
+      let out = code
+      if (/vant[\\/].*\.css$/.test(file)) out = code.replace(/,\s*url\((?:https?:)?\/\/[^)]*\)\s*format\(["']?woff["']?\)/g, '')
+      else if (/(zxing-wasm|barcode-detector)[\\/].*\.js$/.test(file)) out = code.replace(/https:\/\/fastly\.jsdelivr\.net\/npm\//g, '/__no_cdn__/')
       return out === code ? null : { code: out, map: null }
     },
   }
@@ -29,7 +37,7 @@ export default defineConfig({
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
   plugins: [
-    noCdnFonts(),
+    noCdn(),
     vue(),
     Components({ resolvers: [VantResolver()], dts: false }),
     VitePWA({
