@@ -47,6 +47,10 @@ async function stubBackend(page: Page, scans: Array<{ raw: string }>) {
 test('sign-in renders in zh-CN, switches to en; a wedge burst shows the banner', async ({ page }) => {
   const scans: Array<{ raw: string }> = []
   const sockets = await stubBackend(page, scans)
+  const foreign: string[] = []
+  page.on('request', (req) => {
+    if (/^https?:/.test(req.url()) && !req.url().startsWith('http://127.0.0.1:')) foreign.push(req.url())
+  })
 
   await page.goto('/')
   await expect(page).toHaveURL(/\/signin/)
@@ -122,4 +126,7 @@ test('sign-in renders in zh-CN, switches to en; a wedge burst shows the banner',
   await expect(page).toHaveURL(/\/signin\?.*expired=1/)
   await expect(page.getByTestId('session-expired')).toBeVisible()
   await expect(page.getByTestId('username')).toHaveValue('wang.li')
+
+  // Nothing was fetched from anywhere but our own origin (no CDN fonts, icons or scripts).
+  expect(foreign).toEqual([])
 })
