@@ -276,3 +276,33 @@ async def violations() -> list[str]:
 
 def actor_of(user: TestUser) -> Actor:
     return user.actor
+
+
+async def deliver(w: World, lot: dict[str, Any], quantity: int, to_location: int) -> int:
+    """A transfer order from warehouse A to a location, picked, shipped and received."""
+    from backend.stock import picking
+
+    o = await picking.create_transfer_order(
+        w.warehouse.actor,
+        from_warehouse=w.wh_a,
+        to_location=to_location,
+        to_customer=None,
+        lines=[picking.OrderLine(lot["product"], quantity)],
+    )
+    pick = await picking.allocate_order(w.warehouse.actor, o["id"])
+    for line in pick["lines"]:
+        await picking.confirm_pick(
+            w.warehouse.actor,
+            pick["id"],
+            line["id"],
+            scan=picking.Scan(lot_id=line["lot"]),
+            quantity=line["quantity"],
+        )
+    await picking.ship(w.warehouse.actor, o["id"])
+    await picking.receive(
+        w.warehouse.actor,
+        o["id"],
+        lines=[picking.Arrived(lot["id"], None, quantity)],
+        discrepancy_reason=None,
+    )
+    return int(o["id"])
