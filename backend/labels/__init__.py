@@ -1,0 +1,1 @@
+"""Labels: GS1 DataMatrix lot labels and location labels, as PDF (WeasyPrint) or ZPL."""
