@@ -39,6 +39,9 @@ export const DEFAULT_PROFILE: WedgeProfile = {
 
 export const GS = '\u001d'
 
+/** The terminator may lag the last character by this many times maxGapMs. */
+export const TERMINATOR_GAP_FACTOR = 3
+
 /** One keydown, reduced to what the detector needs. */
 export interface KeyInput {
   key: string
@@ -117,6 +120,13 @@ export class WedgeDetector {
     if (MODIFIERS.has(input.key)) return { kind: this.bursting ? 'swallow' : 'pass' }
 
     const gap = input.time - this.lastTime
+    // Some scanners pause briefly before the terminator: allow it three times the usual gap.
+    if (p.terminator !== 'none' && input.key === p.terminator && !input.ctrlKey && !input.altKey) {
+      const raw = gap <= p.maxGapMs * TERMINATOR_GAP_FACTOR ? this.takeScan() : null
+      this.reset()
+      return raw === null ? { kind: 'pass' } : { kind: 'scan', raw }
+    }
+
     if (this.buffer.length > 0 && gap > p.maxGapMs) {
       // Too slow: whatever was collected was typing (or a finished terminator-less scan that
       // tick() should have flushed; flush it now rather than lose it).
@@ -126,12 +136,6 @@ export class WedgeDetector {
         const next = this.feed(input)
         return next.kind === 'scan' ? next : { kind: 'scan', raw: flushed }
       }
-    }
-
-    if (p.terminator !== 'none' && input.key === p.terminator && !input.ctrlKey && !input.altKey) {
-      const raw = this.takeScan()
-      this.reset()
-      return raw === null ? { kind: 'pass' } : { kind: 'scan', raw }
     }
 
     const ch = charOf(input)

@@ -167,3 +167,17 @@ describe('scanner test display', () => {
     ])
   })
 })
+
+describe('terminator timing', () => {
+  it('accepts a terminator that lags the last character a little', () => {
+    const d = new WedgeDetector()
+    typeInto(d, chars('0104012345678901'), 5, 0)
+    expect(d.feed({ key: 'Enter', time: 15 * 5 + 90 })).toEqual({ kind: 'scan', raw: '0104012345678901' })
+  })
+
+  it('does not take a much later Enter as the end of a scan', () => {
+    const d = new WedgeDetector()
+    typeInto(d, chars('0104012345678901'), 5, 0)
+    expect(d.feed({ key: 'Enter', time: 15 * 5 + 600 })).toEqual({ kind: 'pass' })
+  })
+})
