@@ -1,0 +1,132 @@
+"""The transactional outbox: events commit with their change, are published in order, and a
+failing sink loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from litestar.channels import ChannelsPlugin
+
+from backend.core import clock, db, outbox
+from backend.core.actor import SYSTEM
+from backend.core.tables import OutboxEvent
+from backend.core.unit_of_work import unit_of_work
+from tests.support import make_user
+
+
+async def _events(*topics: str) -> None:
+    await OutboxEvent.insert(*[OutboxEvent(topic=t, payload={"n": i}) for i, t in enumerate(topics)])
+
+
+async def test_an_event_commits_with_its_unit_of_work():
+    async with unit_of_work(SYSTEM) as uow:
+        uow.audit("create", "thing", 1)
+        uow.emit("thing.created", {"id": 1, "名": "值"})
+    row = await OutboxEvent.select().output(load_json=True).first()
+    assert (row["topic"], row["payload"]) == ("thing.created", {"id": 1, "名": "值"})
+
+
+async def test_a_rolled_back_unit_of_work_leaves_no_event_and_no_audit_entry():
+    from backend.audit.tables import AuditEntry
+
+    with pytest.raises(RuntimeError):
+        async with unit_of_work(SYSTEM) as uow:
+            uow.audit("create", "thing", 1)
+            uow.emit("thing.created", {"id": 1})
+            raise RuntimeError("the change failed half-way")
+    assert await OutboxEvent.count() == 0
+    assert await AuditEntry.count() == 0
+
+
+async def test_the_dispatcher_publishes_in_order_to_the_apps_channels(app):
+    channels = app.plugins.get(ChannelsPlugin)
+    received: list[dict[str, Any]] = []
+
+    async def to_channels(event_id: int, topic: str, payload: dict[str, Any]) -> None:
+        await channels.wait_published({"id": event_id, "topic": topic, "data": payload},
+                                      ["test-outbox"])
+
+    async with channels.start_subscription(["test-outbox"]) as subscriber:
+        # Inside one transaction the app's own dispatcher cannot see (or take) these events.
+        async with db.transaction():
+            await _events("a.one", "a.two", "a.three")
+            result = await outbox.dispatch_pending([to_channels])
+            assert (result.published, result.failed) == (3, 0)
+
+        async def collect() -> None:
+            import json
+
+            async for raw in subscriber.iter_events():
+                received.append(json.loads(raw))
+                if len(received) == 3:
+                    return
+
+        await asyncio.wait_for(collect(), timeout=5)
+    assert [e["topic"] for e in received] == ["a.one", "a.two", "a.three"]
+    assert [e["data"] for e in received] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert await OutboxEvent.count().where(OutboxEvent.published_at.is_null()) == 0
+
+
+async def test_a_failing_sink_leaves_the_event_unpublished_and_a_later_round_delivers_it():
+    delivered: list[str] = []
+    broken = True
+
+    async def flaky(event_id: int, topic: str, payload: dict[str, Any]) -> None:
+        if broken and topic == "b.two":
+            raise ConnectionError("redis went away")
+        delivered.append(topic)
+
+    async with db.transaction():
+        await _events("b.one", "b.two", "b.three")
+        first = await outbox.dispatch_pending([flaky])
+        assert (first.published, first.failed) == (1, 1)
+        # Later events wait behind the failed one: subscribers see commit order.
+        assert delivered == ["b.one"]
+        rows = await OutboxEvent.select().order_by(OutboxEvent.id)
+        assert [r["published_at"] is not None for r in rows] == [True, False, False]
+        assert [r["attempts"] for r in rows] == [0, 1, 0]
+        assert "redis went away" in rows[1]["last_error"]
+
+        again = await outbox.dispatch_pending([flaky])
+        assert (again.published, again.failed) == (0, 1)
+        assert (await OutboxEvent.select(OutboxEvent.attempts).where(
+            OutboxEvent.topic == "b.two").first())["attempts"] == 2
+
+        broken = False
+        last = await outbox.dispatch_pending([flaky])
+        assert (last.published, last.failed) == (2, 0)
+    assert delivered == ["b.one", "b.two", "b.three"]
+    assert await OutboxEvent.count().where(OutboxEvent.published_at.is_null()) == 0
+
+
+async def test_the_running_app_publishes_a_committed_change_by_itself(client):
+    admin = await make_user("boss", ["admin"])
+    response = await client.post("/api/v1/suppliers", json={"code": "S-1", "name": "n"},
+                                 headers=admin.headers)
+    assert response.status_code == 201
+    for _ in range(50):
+        if await OutboxEvent.count().where(OutboxEvent.published_at.is_not_null()) == 1:
+            break
+        await asyncio.sleep(0.1)
+    event = await OutboxEvent.select().first()
+    assert event["published_at"] is not None
+    assert event["attempts"] == 0
+
+
+async def test_housekeeping_never_drops_an_unpublished_event():
+    from backend.worker import prune_housekeeping
+
+    old = clock.now() - timedelta(days=90)
+    await OutboxEvent.insert(
+        OutboxEvent(topic="old.published", payload={}, created_at=old, published_at=old),
+        OutboxEvent(topic="old.unpublished", payload={}, created_at=old, published_at=None,
+                    attempts=40),
+        OutboxEvent(topic="new.published", payload={}, published_at=clock.now()),
+    )
+    summary = await prune_housekeeping({})
+    assert summary["events"] == 1
+    topics = sorted(r["topic"] for r in await OutboxEvent.select(OutboxEvent.topic))
+    assert topics == ["new.published", "old.unpublished"]
