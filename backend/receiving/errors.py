@@ -73,8 +73,8 @@ class InspectionMismatch(InvalidInput):
 
 class LineState(Conflict):
     code = "RECEIPT_LINE_STATE"
-    zh = "收货行 {line} 当前状态为 {status}，不能{action}"
-    en = "Receipt line {line} is {status} and cannot be {action}"
+    zh = "收货行 {line} 当前状态为 {state}，不能{action}"
+    en = "Receipt line {line} is {state} and cannot be {action}"
 
 
 class UnknownIdentifier(InvalidInput):

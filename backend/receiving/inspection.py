@@ -37,7 +37,7 @@ async def inspect(
     async with unit_of_work(actor) as uow:
         line, _receipt = await receipts.line(actor, line_id)
         if line["status"] != "pending_inspection":
-            raise LineState(line=line_id, status=line["status"], action="inspected")
+            raise LineState(line=line_id, state=line["status"], action="inspected")
         rules.check_inspection(
             quantity=line["quantity"],
             accepted=accepted,
@@ -124,7 +124,7 @@ async def decide(
         allowed = ("inspected",) if release else ("inspected", "pending_inspection")
         if line["status"] not in allowed:
             raise LineState(
-                line=line_id, status=line["status"], action="released" if release else "rejected"
+                line=line_id, state=line["status"], action="released" if release else "rejected"
             )
         if not release and not (reason and reason.strip()):
             raise InvalidInput(field="reason", reason="say why the line is rejected")

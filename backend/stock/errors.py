@@ -19,8 +19,8 @@ class LotExpired(RuleViolation):
 
 class LotNotReleased(RuleViolation):
     code = "LOT_NOT_RELEASED"
-    zh = "批次 {lot} 尚未放行（状态：{status}）"
-    en = "Lot {lot} is not released (status: {status})"
+    zh = "批次 {lot} 尚未放行（状态：{state}）"
+    en = "Lot {lot} is not released (status: {state})"
 
 
 class LotOnHold(RuleViolation):
@@ -43,8 +43,8 @@ class LotRejected(RuleViolation):
 
 class SerialNotUsable(RuleViolation):
     code = "SERIAL_NOT_USABLE"
-    zh = "序列号 {serial} 不可用（状态：{status}）"
-    en = "Serial {serial} cannot be used (status: {status})"
+    zh = "序列号 {serial} 不可用（状态：{state}）"
+    en = "Serial {serial} cannot be used (status: {state})"
 
 
 class StatusTransition(RuleViolation):
@@ -103,8 +103,8 @@ class PickQuantityExceeded(InvalidInput):
 
 class DocumentState(Conflict):
     code = "DOCUMENT_STATE"
-    zh = "{document} 当前状态为 {status}，不能{action}"
-    en = "{document} is {status} and cannot be {action}"
+    zh = "{document} 当前状态为 {state}，不能{action}"
+    en = "{document} is {state} and cannot be {action}"
 
 
 class NoLocationOfKind(RuleViolation):

@@ -141,7 +141,7 @@ async def allocate_order(
         order = await _order(actor, order_id, lock=True)
         if order["status"] != "open":
             raise DocumentState(
-                document=f"TO-{order_id}", status=order["status"], action="allocated"
+                document=f"TO-{order_id}", state=order["status"], action="allocated"
             )
         lines = await order_lines(order_id)
         methods = await _methods([x["product"] for x in lines])
@@ -474,7 +474,7 @@ async def _pick_list_open(actor: Actor, pick_list_id: int) -> dict[str, Any]:
         raise NotFound(entity="pick_list", key=pick_list_id)
     if rows[0]["status"] != "open":
         raise DocumentState(
-            document=f"pick list {pick_list_id}", status=rows[0]["status"], action="picked"
+            document=f"pick list {pick_list_id}", state=rows[0]["status"], action="picked"
         )
     return rows[0]
 
@@ -519,7 +519,7 @@ async def ship(actor: Actor, order_id: int) -> dict[str, Any]:
     async with unit_of_work(actor) as uow:
         order = await _order(actor, order_id, lock=True)
         if order["status"] != "picked":
-            raise DocumentState(document=f"TO-{order_id}", status=order["status"], action="shipped")
+            raise DocumentState(document=f"TO-{order_id}", state=order["status"], action="shipped")
         units = await _picked_units(order_id)
         if order["to_customer"]:
             transit = await lookups.location_of_kind(order["from_warehouse"], "in_transit")
@@ -574,9 +574,7 @@ async def receive(
         order = rows[0]
         await lookups.location(actor, order["to_location"])  # the receiver's scope
         if order["status"] != "shipped":
-            raise DocumentState(
-                document=f"TO-{order_id}", status=order["status"], action="received"
-            )
+            raise DocumentState(document=f"TO-{order_id}", state=order["status"], action="received")
         shipped = await _picked_units(order_id)
         arrived: dict[tuple[int, int | None], int] = {}
         for n, a in enumerate(lines):

@@ -111,12 +111,12 @@ def check_lot_usable(lot_number: str, status: str, expiry: date | None, today: d
     if status == REJECTED:
         raise LotRejected(lot=lot_number)
     if status not in AVAILABLE_LOT_STATUSES:
-        raise LotNotReleased(lot=lot_number, status=status)
+        raise LotNotReleased(lot=lot_number, state=status)
 
 
 def check_serial_usable(serial: str, status: str) -> None:
     if status not in AVAILABLE_SERIAL_STATUSES:
-        raise SerialNotUsable(serial=serial, status=status)
+        raise SerialNotUsable(serial=serial, state=status)
 
 
 def check_transition(old: str, new: str) -> None:
