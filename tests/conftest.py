@@ -111,8 +111,16 @@ async def truncate_all() -> None:
             if await db.fetch("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'"):
                 await db.execute("DELETE FROM sqlite_sequence")
     else:
-        joined = ", ".join(f'"{n}"' for n in names)
-        await db.execute(f"TRUNCATE {joined} RESTART IDENTITY CASCADE")
+        # DELETE and resetting the sequences takes milliseconds on these small tables, where
+        # TRUNCATE of every table takes most of a second per test.
+        deletes = "; ".join(f'DELETE FROM "{n}"' for n in names)
+        await db.execute(
+            "DO $$ BEGIN "
+            + deletes
+            + "; PERFORM setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = current_schema(); "
+            "END $$"
+        )
 
 
 @pytest.fixture(scope="session")

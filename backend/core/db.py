@@ -86,7 +86,8 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     from piccolo.querystring import QueryString
 
     rows = await engine().run_querystring(QueryString(sql, *args))
-    return list(rows or [])
+    # asyncpg answers with Records, SQLite with dicts: callers get dicts from both.
+    return [dict(row) for row in rows or []]
 
 
 async def execute(sql: str, *args: Any) -> list[dict[str, Any]]:
