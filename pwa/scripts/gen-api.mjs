@@ -20,4 +20,4 @@ if (!/^https?:\/\//.test(input) && !existsSync(input)) {
 const bin = join(here, 'node_modules', '.bin', process.platform === 'win32' ? 'openapi-typescript.cmd' : 'openapi-typescript')
 const result = spawnSync(bin, [input, '--output', output, '--alphabetize', '--export-type'], { stdio: 'inherit', cwd: here })
 if (result.status !== 0) process.exit(result.status ?? 1)
-console.log(`gen:api: wrote ${output}. Replace imports of src/api/types.ts with it and delete that file.`)
+console.log(`gen:api: wrote ${output}; src/api/types.ts names the types the app uses. Commit both.`)

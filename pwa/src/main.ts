@@ -47,7 +47,15 @@ watch(
     if (!token) return
     live = connectLive(token, { onUnauthorized: sessionExpired })
     live.on('station.scan', (data) => {
-      if (typeof data.raw === 'string') dispatchScan({ raw: data.raw, source: 'station', profile: typeof data.profile === 'string' ? data.profile : 'station' })
+      // The bridge has already removed the terminator and restored GS; its profile name is passed
+      // on for the scan log.
+      if (typeof data.raw === 'string')
+        dispatchScan({
+          raw: data.raw,
+          source: 'station',
+          profile: typeof data.profile === 'string' ? data.profile : undefined,
+          station: typeof data.station === 'string' ? data.station : undefined,
+        })
     })
     void offline.sync()
   },

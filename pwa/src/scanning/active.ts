@@ -9,7 +9,7 @@ let handle: WedgeHandle | null = null
 
 export function startWedge(): void {
   if (handle) return
-  handle = attachWedge((raw) => dispatchScan({ raw, source: 'wedge', profile: activeProfile.value.name }), activeProfile.value)
+  handle = attachWedge((raw) => dispatchScan({ raw, source: 'wedge', profile: activeProfile.value.serverName ?? activeProfile.value.name }), activeProfile.value)
 }
 
 export function useProfile(profile: WedgeProfile): void {

@@ -9,8 +9,10 @@ export interface ScanEvent {
   /** Exactly as scanned, GS restored as U+001D. */
   raw: string
   source: ScanSource
-  /** Scanner profile name sent to the server. */
+  /** Server scanner-profile name (see backend/scanning/profiles.py); none for camera and typed scans. */
   profile?: string
+  /** Device-bridge station id, for station scans. */
+  station?: string
   /** performance.now() when the scan was read: the 100 ms feedback budget starts here. */
   at: number
 }

@@ -14,8 +14,10 @@
 export type Terminator = 'Enter' | 'Tab' | 'none'
 
 export interface WedgeProfile {
-  /** Sent to the server as `profile` with every scan. */
+  /** This device's profile id; also the server profile name sent with each scan (see serverName). */
   name: string
+  /** Server profile name when it differs from `name` (backend/scanning/profiles.py). */
+  serverName?: string
   /** Key that ends a scan; 'none' ends it after `endIdleMs` of silence. */
   terminator: Terminator
   /** Text the scanner sends instead of GS; null when it sends the real character. */
@@ -29,7 +31,7 @@ export interface WedgeProfile {
 }
 
 export const DEFAULT_PROFILE: WedgeProfile = {
-  name: 'wedge-default',
+  name: 'default',
   terminator: 'Enter',
   gsStandIn: null,
   maxGapMs: 35,

@@ -5,8 +5,8 @@
 import { defineStore } from 'pinia'
 import { api } from '@/api'
 import { NetworkError, ProblemError } from '@/api/client'
-import type { ScanEntity, ScanResponse, ScanWarning } from '@/api/types'
-import { i18n } from '@/i18n'
+import type { ScanProduct, ScanRequest, ScanResponse, ScanWarning } from '@/api/types'
+import { currentLocale, i18n } from '@/i18n'
 import { signal, type FeedbackKind } from '@/feedback'
 import { readCache } from './offline'
 import type { ScanEvent, ScanSource } from '@/scanning/bus'
@@ -36,31 +36,25 @@ const AUTO_HIDE_MS: Partial<Record<BannerState, number>> = { success: 2500, warn
 const t = (key: string, values?: Record<string, unknown>) => (values ? i18n.global.t(key, values) : i18n.global.t(key))
 
 /** Status codes that mean "do not use this": shown red even on a lookup. */
-export const STOP_CODES = new Set(['LOT_EXPIRED', 'LOT_RECALLED', 'LOT_REJECTED', 'LOT_ON_HOLD', 'LOT_QUARANTINED', 'SERIAL_RECALLED', 'REGISTRATION_EXPIRED'])
+export const STOP_CODES = new Set([
+  'LOT_EXPIRED',
+  'LOT_RECALLED',
+  'LOT_REJECTED',
+  'LOT_ON_HOLD',
+  'SERIAL_RECALLED',
+  'SERIAL_REJECTED',
+  'SERIAL_ON_HOLD',
+  'REGISTRATION_EXPIRED',
+])
 
-function warningCode(w: ScanWarning | string): string {
-  return typeof w === 'string' ? '' : w.code
-}
+/** Outcomes where the code was read but means nothing known here. */
+const UNKNOWN_OUTCOMES = new Set(['product_unknown', 'location_unknown', 'lot_unknown', 'pick_list_unknown', 'unsupported'])
 
-function warningText(w: ScanWarning | string): string {
-  return typeof w === 'string' ? w : w.message || w.code
-}
-
-/** Pick the first present field: the entity shapes are not fixed until the OpenAPI schema lands. */
-export function field(entity: ScanEntity | null | undefined, ...keys: string[]): string | null {
-  if (!entity) return null
-  for (const k of keys) {
-    const v = entity[k]
-    if (v !== undefined && v !== null && v !== '') return String(v)
-  }
-  return null
-}
-
-export function productLabel(p: ScanEntity | null | undefined): string | null {
-  const name = field(p, 'name', 'name_zh', 'display_name', 'title')
-  const model = field(p, 'model', 'specification', 'model_spec')
-  if (!name) return null
-  return model ? `${name} ${model}` : name
+/** Name and model/specification (DOMAIN.md: shown beside every product name), English name in en. */
+export function productLabel(p: ScanProduct | null | undefined): string | null {
+  if (!p) return null
+  const name = currentLocale() === 'en' && p.name_en ? p.name_en : p.name
+  return p.model ? `${name} ${p.model}` : name
 }
 
 let hideTimer: ReturnType<typeof setTimeout> | undefined
@@ -96,7 +90,10 @@ export const useScanStore = defineStore('scan', {
       const seq = ++this.seq
       this.show('reading', t('scan.reading'), '', event)
       try {
-        const response = await api.post<ScanResponse>('/scans', { raw: event.raw, ...(event.profile ? { profile: event.profile } : {}) }, { timeoutMs: 10000 })
+        const body: ScanRequest = { raw: event.raw }
+        if (event.profile) body.profile = event.profile
+        if (event.station) body.station = event.station
+        const response = await api.post<ScanResponse>('/scans', body, { timeoutMs: 10000 })
         if (seq !== this.seq) return
         this.last = { raw: event.raw, response, cachedAt: null }
         void this.remember(event.raw, response)
@@ -132,29 +129,32 @@ export const useScanStore = defineStore('scan', {
       }
     },
     present(response: ScanResponse, event: ScanEvent): void {
-      const warnings = [...(response.decoded?.warnings ?? []), ...(response.status_warnings ?? [])].map(warningText)
+      const status: ScanWarning[] = response.warnings ?? []
+      const messages = [...(response.decoded?.warnings ?? []), ...status].map((w) => w.message || w.code)
       const label = productLabel(response.product)
-      const stop = (response.status_warnings ?? []).some((w) => STOP_CODES.has(warningCode(w)))
-      if (stop) {
-        this.show('refusal', label ?? t('scan.refusal'), warnings.join('；'), event)
-      } else if (warnings.length > 0) {
-        this.show('warning', label ?? t('scan.warning'), warnings.join('；'), event)
-      } else if (!response.product && !response.lot && !response.location) {
-        this.show('warning', t('scan.unknown'), response.decoded?.gtin ?? response.decoded?.di ?? '', event)
+      if (status.some((w) => STOP_CODES.has(w.code))) {
+        this.show('refusal', label ?? t('scan.refusal'), messages.join('；'), event)
+      } else if (UNKNOWN_OUTCOMES.has(response.outcome)) {
+        const key = `scan.outcome.${response.outcome}`
+        this.show('warning', i18n.global.te(key) ? t(key) : t('scan.unknown'), [response.decoded?.gtin ?? response.decoded?.di ?? '', ...messages].filter(Boolean).join('；'), event)
+      } else if (messages.length > 0) {
+        this.show('warning', label ?? t('scan.warning'), messages.join('；'), event)
       } else {
-        const lot = response.decoded?.lot ? `${t('lookup.fields.lot')} ${response.decoded.lot}` : ''
-        const where = field(response.location, 'code', 'name')
-        this.show('success', label ?? where ?? t('scan.success'), [lot, response.decoded?.expiry ? `${t('lookup.fields.expiry')} ${response.decoded.expiry}` : ''].filter(Boolean).join(' · '), event)
+        const d = response.decoded
+        const lot = response.lot?.lot_number ?? d?.lot
+        const expiry = response.lot?.expiry ?? d?.expiry
+        const where = response.location ? [response.location.warehouse_code, response.location.code].filter(Boolean).join(' · ') : null
+        const reason = [lot ? `${t('lookup.fields.lot')} ${lot}` : '', expiry ? `${t('lookup.fields.expiry')} ${expiry}` : '', response.serial ? `${t('lookup.fields.serial')} ${response.serial.serial}` : '']
+        this.show('success', label ?? where ?? t('scan.success'), reason.filter(Boolean).join(' · '), event)
       }
     },
     async remember(raw: string, response: ScanResponse): Promise<void> {
       try {
         const cache = await readCache()
         await cache.put('scan', raw, response)
-        const p = response.product
-        if (p) await cache.put('product', String(p.id ?? response.decoded.gtin ?? response.decoded.di ?? raw), p)
-        if (response.lot) await cache.put('lot', String(response.lot.id ?? raw), response.lot)
-        if (response.location) await cache.put('location', String(response.location.id ?? raw), response.location)
+        if (response.product) await cache.put('product', String(response.product.id), response.product)
+        if (response.lot) await cache.put('lot', String(response.lot.id), response.lot)
+        if (response.location) await cache.put('location', String(response.location.id), response.location)
       } catch {
         /* the read cache is a convenience; a full disk shows up when queueing work */
       }

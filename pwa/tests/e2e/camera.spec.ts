@@ -40,7 +40,7 @@ test('camera scan decodes an EAN-13 with our own zxing wasm and sends it to /api
   const scanRequest = page.waitForRequest((r) => r.url().endsWith('/api/v1/scans') && r.method() === 'POST', { timeout: 20_000 })
   await page.getByRole('button', { name: '摄像头扫码' }).click()
   const req = await scanRequest
-  expect(req.postDataJSON()).toEqual({ raw: '4012345678901', profile: 'camera' })
+  expect(req.postDataJSON()).toEqual({ raw: '4012345678901' })
   expect(wasm.length).toBeGreaterThan(0)
   expect(wasm.every((u) => u.startsWith(origin + '/assets/'))).toBe(true)
   expect(foreign).toEqual([])

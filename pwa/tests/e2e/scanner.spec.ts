@@ -13,7 +13,8 @@ test('a "~ stands for GS" profile turns ~ into GS, shown as a GS tag on the test
   await wedgeBurst(page, '0104012345678901' + '10LOT7~17271231', 3, false)
   await expect(page.getByTestId('scanner-test-raw')).toHaveText('010401234567890110LOT7~17271231')
 
-  await page.getByTestId('profile-wedge-tilde-gs').click()
+  await expect(page.getByTestId('profile-brace-gs')).toContainText('{GS}')
+  await page.getByTestId('profile-tilde-gs').click()
   await wedgeBurst(page, '0104012345678901' + '10LOT7~17271231', 3, false)
   await expect(page.getByTestId('scanner-test-raw')).toHaveText(/^\s*010401234567890110LOT7\s*GS\s*17271231\s*$/)
   await expect(page.getByTestId('scanner-test-ctrl')).toHaveText('GS')
@@ -22,5 +23,5 @@ test('a "~ stands for GS" profile turns ~ into GS, shown as a GS tag on the test
 
   // The choice is remembered on the device.
   await page.reload()
-  await expect(page.getByTestId('profile-wedge-tilde-gs')).toHaveAttribute('aria-checked', 'true')
+  await expect(page.getByTestId('profile-tilde-gs')).toHaveAttribute('aria-checked', 'true')
 })

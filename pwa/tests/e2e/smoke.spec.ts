@@ -9,11 +9,11 @@
 import { expect, test, type Page, type WebSocketRoute } from '@playwright/test'
 import { wedgeBurst } from './helpers'
 
-const USER = { id: 7, username: 'wang.li', full_name: '王丽', roles: ['warehouse'], warehouse_ids: [1], department_ids: [] }
+const USER = { id: 7, username: 'wang.li', full_name: '王丽', roles: ['warehouse'], warehouse_ids: [1], department_ids: [], active: true, locked: false }
 
 async function stubBackend(page: Page, scans: Array<{ raw: string }>) {
   await page.route('**/api/v1/auth/login', (route) =>
-    route.fulfill({ json: { access_token: 'stub-token', token_type: 'bearer', user: USER } }),
+    route.fulfill({ json: { access_token: 'stub-token', token_type: 'bearer', expires_in: 28800, user: USER } }),
   )
   await page.route('**/api/v1/tasks/summary', (route) => route.fulfill({ json: { receive: 3, qa_release: 1, putaway: 5, pick: 12, transfer: 0 } }))
   await page.route('**/api/v1/scans', async (route) => {
@@ -30,12 +30,16 @@ async function stubBackend(page: Page, scans: Array<{ raw: string }>) {
     }
     return route.fulfill({
       json: {
+        outcome: 'product',
+        log_id: 1,
         decoded: { agency: 'GS1', di: '04012345678901', gtin: '04012345678901', lot: 'A1B2', serial: null, expiry: '2027-12-31', production_date: null, quantity: null, symbology: null, warnings: [] },
-        product: { id: 1, name: '一次性使用无菌注射器', model: '5ml' },
+        product: { id: 1, code: 'SYR-5', name: '一次性使用无菌注射器', name_en: 'Sterile syringe', model: '5ml', tracking: 'lot', base_unit: '支', active: true, level: 'each', base_units: 1 },
         lot: { id: 3, lot_number: 'A1B2', expiry: '2027-12-31', status: 'released' },
+        serial: null,
         location: null,
-        actions: [],
-        status_warnings: [],
+        document: null,
+        actions: [{ code: 'receive', label: '收货' }],
+        warnings: [],
       },
     })
   })
@@ -84,7 +88,7 @@ test('sign-in renders in zh-CN, switches to en; a wedge burst shows the banner',
   await expect(banner).toHaveAttribute('data-state', 'success')
   await expect(page.getByTestId('scan-banner-title')).toHaveText('一次性使用无菌注射器 5ml')
   await page.screenshot({ path: 'test-results/screens/banner-success-360x640.png' })
-  expect(scans[0]).toEqual({ raw: '0104012345678901', profile: 'wedge-default' })
+  expect(scans[0]).toEqual({ raw: '0104012345678901', profile: 'default' })
 
   // Slow human typing is not a scan.
   await page.keyboard.type('abc123', { delay: 150 })
@@ -100,10 +104,10 @@ test('sign-in renders in zh-CN, switches to en; a wedge burst shows the banner',
   // A scan from a device-bridge station arrives on the WebSocket and goes through the same handler.
   await expect.poll(() => sockets.length).toBeGreaterThan(0)
   expect(new URL(sockets[0]!.url()).searchParams.get('token')).toBe('stub-token')
-  sockets[0]!.send(JSON.stringify({ topic: 'station.scan', data: { raw: '0104012345678901' } }))
+  sockets[0]!.send(JSON.stringify({ topic: 'station.scan', data: { user_id: 7, station: 'RECV-1', raw: '0104012345678901', profile: 'tilde-gs', frame_id: 'f-1' } }))
   await expect(banner).toHaveAttribute('data-state', 'success')
   await expect(banner).toContainText('来自扫码工位')
-  expect(scans.at(-1)).toEqual({ raw: '0104012345678901', profile: 'station' })
+  expect(scans.at(-1)).toEqual({ raw: '0104012345678901', profile: 'tilde-gs', station: 'RECV-1' })
 
   // Lookup shows the last answer in full.
   await page.getByTestId('scan-banner').click()

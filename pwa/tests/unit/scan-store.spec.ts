@@ -5,12 +5,16 @@ import type { ScanResponse } from '@/api/types'
 
 const decoded = { agency: 'GS1', di: '04012345678901', gtin: '04012345678901', lot: 'A1', serial: null, expiry: '2027-12-31', production_date: null, quantity: null, symbology: ']d2', warnings: [] }
 const answer = (extra: Partial<ScanResponse> = {}): ScanResponse => ({
+  outcome: 'product',
+  log_id: 1,
   decoded,
-  product: { id: 1, name: '一次性使用无菌注射器', model: '5ml' },
-  lot: { id: 9, lot_number: 'A1' },
+  product: { id: 1, code: 'SYR-5', name: '一次性使用无菌注射器', name_en: 'Sterile syringe', model: '5ml', tracking: 'lot', base_unit: '支', active: true, level: 'each', base_units: 1 },
+  lot: { id: 9, lot_number: 'A1', expiry: '2027-12-31', status: 'released' },
+  serial: null,
   location: null,
+  document: null,
   actions: [],
-  status_warnings: [],
+  warnings: [],
   ...extra,
 })
 
@@ -47,11 +51,28 @@ describe('scan banner', () => {
   })
 
   it('goes red for an expired or recalled lot', async () => {
-    respond(200, answer({ status_warnings: [{ code: 'LOT_EXPIRED', message: '批次已过期' }] }))
+    respond(200, answer({ warnings: [{ code: 'LOT_EXPIRED', message: '批次已过期' }] }))
     const scan = useScanStore()
     await scan.lookup({ raw: 'x', source: 'wedge', at: 0 })
     expect(scan.banner.state).toBe('refusal')
     expect(scan.banner.reason).toBe('批次已过期')
+  })
+
+  it('goes amber when the code is read but unknown here', async () => {
+    respond(200, answer({ outcome: 'product_unknown', product: null, lot: null }))
+    const scan = useScanStore()
+    await scan.lookup({ raw: 'x', source: 'wedge', at: 0 })
+    expect(scan.banner).toMatchObject({ state: 'warning', title: '未找到对应的器械' })
+  })
+
+  it('sends the station and its profile for station scans, nothing extra otherwise', async () => {
+    respond(200, answer())
+    const scan = useScanStore()
+    await scan.lookup({ raw: 'a', source: 'station', station: 'RECV-1', profile: 'tilde-gs', at: 0 })
+    await scan.lookup({ raw: 'b', source: 'camera', at: 0 })
+    const calls = (fetch as unknown as { mock: { calls: Array<[string, RequestInit]> } }).mock.calls
+    expect(JSON.parse(String(calls[0]![1].body))).toEqual({ raw: 'a', profile: 'tilde-gs', station: 'RECV-1' })
+    expect(JSON.parse(String(calls[1]![1].body))).toEqual({ raw: 'b' })
   })
 
   it('goes red with the server words for an undecodable barcode (422)', async () => {
