@@ -3,6 +3,7 @@ import { defineConfig, devices } from '@playwright/test'
 
 const port = Number(process.env.PWA_E2E_PORT ?? 4179)
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const realServer = process.env.LOTWISE_E2E_SERVER
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -23,7 +24,21 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'handheld', use: { ...devices['Desktop Chrome'], viewport: { width: 360, height: 640 }, deviceScaleFactor: 2, hasTouch: true } },
+    {
+      name: 'handheld',
+      testIgnore: /real-server\.spec\.ts/,
+      use: { ...devices['Desktop Chrome'], viewport: { width: 360, height: 640 }, deviceScaleFactor: 2, hasTouch: true },
+    },
+    // Only with LOTWISE_E2E_SERVER set: `npx playwright test --project=real-server`.
+    ...(realServer
+      ? [
+          {
+            name: 'real-server',
+            testMatch: /real-server\.spec\.ts/,
+            use: { ...devices['Desktop Chrome'], baseURL: realServer, viewport: { width: 360, height: 640 }, deviceScaleFactor: 2, hasTouch: true },
+          },
+        ]
+      : []),
   ],
   webServer: {
     command: `npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,

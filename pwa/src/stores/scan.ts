@@ -111,7 +111,11 @@ export const useScanStore = defineStore('scan', {
           return
         }
         if (err instanceof ProblemError) {
-          this.show('refusal', err.problem.title || t('scan.refusal'), err.problem.detail, event)
+          // The problem's `title` is a fixed English summary; `detail` is in the user's language.
+          const title = err.code.startsWith('BARCODE_') ? t('scan.badBarcode') : t('scan.refusal')
+          // The screen must not go on showing the previous code's answer under a red banner.
+          this.last = null
+          this.show('refusal', title, err.problem.detail || err.problem.title, event)
           return
         }
         if (err instanceof NetworkError) {
@@ -121,6 +125,7 @@ export const useScanStore = defineStore('scan', {
             this.last = { raw: event.raw, response: cached.value, cachedAt: cached.seenAt }
             this.show('warning', t('scan.offlineCached'), productLabel(cached.value.product) ?? '', event)
           } else {
+            this.last = null
             this.show('warning', t('scan.offline'), err.kind === 'timeout' ? t('errors.timeout') : t('errors.network'), event)
           }
           return

@@ -25,7 +25,7 @@ async function stubBackend(page: Page, scans: Array<{ raw: string }>) {
       return route.fulfill({
         status: 422,
         contentType: 'application/problem+json',
-        body: JSON.stringify({ type: 'about:blank', title: '条码无法识别', status: 422, detail: 'GTIN 校验位错误', code: 'BARCODE_CHECK_DIGIT' }),
+        body: JSON.stringify({ type: 'about:blank', title: 'Wrong check digit', status: 422, detail: 'GTIN 校验位错误', code: 'BARCODE_CHECK_DIGIT' }),
       })
     }
     return route.fulfill({

@@ -76,7 +76,7 @@ describe('scan banner', () => {
   })
 
   it('goes red with the server words for an undecodable barcode (422)', async () => {
-    respond(422, { type: 'about:blank', title: '条码无法识别', status: 422, detail: 'GTIN 校验位错误', code: 'BARCODE_CHECK_DIGIT' }, 'application/problem+json')
+    respond(422, { type: 'about:blank', title: 'Wrong check digit', status: 422, detail: 'GTIN 校验位错误', code: 'BARCODE_CHECK_DIGIT' }, 'application/problem+json')
     const scan = useScanStore()
     await scan.lookup({ raw: '0104012345678902', source: 'wedge', at: 0 })
     expect(scan.banner).toMatchObject({ state: 'refusal', title: '条码无法识别', reason: 'GTIN 校验位错误' })
@@ -116,6 +116,20 @@ describe('server failures', () => {
     const scan = useScanStore()
     await scan.lookup({ raw: 'x', source: 'wedge', at: 0 })
     expect(scan.banner.state).toBe('warning')
+    vi.unstubAllGlobals()
+  })
+})
+
+describe('lookup result', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+  it('forgets the previous answer when the next scan is refused', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify(answer()), { status: 200, headers: { 'content-type': 'application/json' } })))
+    const scan = useScanStore()
+    await scan.lookup({ raw: 'good', source: 'wedge', at: 0 })
+    expect(scan.last?.raw).toBe('good')
+    respond(422, { title: 'x', status: 422, detail: 'bad', code: 'BARCODE_CHECK_DIGIT' }, 'application/problem+json')
+    await scan.lookup({ raw: 'bad', source: 'wedge', at: 0 })
+    expect(scan.last).toBeNull()
     vi.unstubAllGlobals()
   })
 })

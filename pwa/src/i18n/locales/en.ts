@@ -89,6 +89,7 @@ const en: typeof zhCN = {
     success: 'Recognised',
     warning: 'Attention',
     refusal: 'Cannot be used',
+    badBarcode: 'Barcode not readable',
     offline: 'No network: cannot look this up',
     offlineCached: 'Offline: showing a cached result',
     unknown: 'No matching device found',

@@ -87,6 +87,7 @@ export default {
     success: '识别成功',
     warning: '请注意',
     refusal: '无法使用',
+    badBarcode: '条码无法识别',
     offline: '网络不可用，无法查询',
     offlineCached: '离线：显示缓存结果',
     unknown: '未找到对应的器械',
