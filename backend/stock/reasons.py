@@ -21,6 +21,7 @@ class Reason(IntEnum):
     pick_out = 50
     pick_in = 51
     issue_customer = 55
+    consume = 56
     transit_receive_out = 60
     transit_receive_in = 61
     transit_loss = 62
@@ -48,6 +49,7 @@ LABELS: dict[Reason, tuple[str, str]] = {
     Reason.pick_out: ("拣货出库", "Pick: out of storage"),
     Reason.pick_in: ("拣货入在途", "Pick: into transit"),
     Reason.issue_customer: ("发往客户", "Shipped to a customer"),
+    Reason.consume: ("科室使用消耗", "Used at the point of use"),
     Reason.transit_receive_out: ("在途签收移出", "Transit received: out of transit"),
     Reason.transit_receive_in: ("在途签收移入", "Transit received: in"),
     Reason.transit_loss: ("在途差异", "Transit discrepancy"),
@@ -76,7 +78,7 @@ ADJUSTMENTS_OUT = frozenset(
     }
 )
 
-ISSUING = frozenset({Reason.pick_out, Reason.issue_customer})
+ISSUING = frozenset({Reason.pick_out, Reason.issue_customer, Reason.consume})
 """Entries that hand stock on to use: the lot must have been usable at that moment."""
 
 
