@@ -21,9 +21,15 @@ test('sign in, scan a device and a location with the wedge, read the answers, si
   // A refusal in the server's words (problem+json detail, zh-CN).
   await expect(page.getByTestId('signin-error')).toBeVisible()
 
+  const frames: string[] = []
+  page.on('websocket', (ws) => {
+    if (ws.url().includes('/ws?token=')) ws.on('framereceived', (f) => void frames.push(String(f.payload)))
+  })
   await page.getByTestId('password').fill(PASSWORD)
   await page.getByTestId('signin-submit').click()
   await expect(page.getByTestId('home-user')).toBeVisible()
+  // The live socket accepts the token and greets.
+  await expect.poll(() => frames.some((f) => f.includes('"hello"')), { timeout: 10_000 }).toBe(true)
   await page.screenshot({ path: 'test-results/screens/real-home-360x640.png' })
 
   // GTIN of the demo's first syringe + expiry + lot (GS after the variable-length lot).
