@@ -1,6 +1,7 @@
 /** Routes: every screen is lazy-loaded; anything but sign-in needs a session. */
 import { createRouter, createWebHistory } from 'vue-router'
 import { useSessionStore } from '@/stores/session'
+import { i18n } from '@/i18n'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -35,4 +36,9 @@ router.beforeEach((to) => {
   }
   if (to.name === 'signin' && session.signedIn) return { name: 'home' }
   return true
+})
+
+router.afterEach((to) => {
+  const key = to.meta.titleKey ?? (to.name === 'signin' ? 'signin.title' : null)
+  document.title = key ? `${i18n.global.t(key)} · Lotwise` : 'Lotwise'
 })
