@@ -14,6 +14,7 @@ TABLE_MODULES = [
     "backend.receiving.tables",
     "backend.devices.tables",
     "backend.scanning.tables",
+    "backend.alerts.tables",
 ]
 
 APP_CONFIG = AppConfig(

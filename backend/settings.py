@@ -68,6 +68,30 @@ class Settings:
     pg_pool_max: int = field(default_factory=lambda: int(_env("LOTWISE_PG_POOL_MAX", "20")))
     """Largest PostgreSQL connection pool of one process."""
 
+    vapid_private_key: str = field(default_factory=lambda: _env("LOTWISE_VAPID_PRIVATE_KEY", ""))
+    """Web Push VAPID private key (PEM, or base64url of the raw P-256 key). Empty: one is
+    generated into var/vapid_private.pem on first use and kept."""
+
+    vapid_subject: str = field(
+        default_factory=lambda: _env("LOTWISE_VAPID_SUBJECT", "mailto:admin@lotwise.invalid")
+    )
+    """The VAPID `sub` claim push services may use to reach the operator (mailto: or https:)."""
+
+    webhook_timeout_seconds: float = field(
+        default_factory=lambda: float(_env("LOTWISE_WEBHOOK_TIMEOUT_SECONDS", "5"))
+    )
+    """How long one webhook delivery attempt may take before it counts as failed."""
+
+    webhook_max_attempts: int = field(
+        default_factory=lambda: int(_env("LOTWISE_WEBHOOK_MAX_ATTEMPTS", "8"))
+    )
+    """Attempts per webhook delivery before it is marked failed."""
+
+    webhook_backoff_seconds: float = field(
+        default_factory=lambda: float(_env("LOTWISE_WEBHOOK_BACKOFF_SECONDS", "30"))
+    )
+    """Wait before the second attempt; doubled for each later one (at most an hour)."""
+
     debug: bool = field(default_factory=lambda: _env("LOTWISE_DEBUG", "") == "1")
     """Tracebacks in error responses; never in production."""
 

@@ -38,12 +38,20 @@ async def prune_housekeeping(ctx: dict[str, Any]) -> dict[str, int]:
     return {"idempotency_records": records, "events": events, "revoked_tokens": tokens}
 
 
-FUNCTIONS: list[JobFunction] = [prune_housekeeping]
+from backend.alerts.evaluation import jobs as alert_jobs  # noqa: E402
 
-CRON: list[Cron] = [Cron(prune_housekeeping, minutes=frozenset({17}), hours=frozenset({19}))]
+FUNCTIONS: list[JobFunction] = [prune_housekeeping, *alert_jobs.FUNCTIONS]
+
+CRON: list[Cron] = [
+    Cron(prune_housekeeping, minutes=frozenset({17}), hours=frozenset({19})),
+    # Alerts: a full sweep every 5 minutes (thresholds crossed at the site's midnight are seen
+    # within 5 minutes), due webhook retries every minute.
+    Cron(alert_jobs.sweep_alerts, minutes=frozenset(range(0, 60, 5))),
+    Cron(alert_jobs.retry_webhooks, minutes=frozenset(range(60))),
+]
 
 # Outbox topic -> job functions enqueued with (event id, payload) when it is published.
-SUBSCRIPTIONS: dict[str, list[JobFunction]] = {}
+SUBSCRIPTIONS: dict[str, list[JobFunction]] = {**alert_jobs.SUBSCRIPTIONS}
 
 
 def job_sink(queue: JobQueue) -> outbox.Sink:
@@ -122,5 +130,7 @@ def worker_settings(redis_url: str) -> type:
         # Jobs are idempotent; a killed worker's job is retried by arq after this many seconds.
         job_timeout = 600
         max_tries = 5
+        # Live alerts: look for new jobs every 20 ms rather than arq's 0.5 s.
+        poll_delay = 0.02
 
     return WorkerSettings

@@ -47,6 +47,11 @@ class Permission(StrEnum):
     stock_release = "stock.release"
     stock_hold = "stock.hold"
     purchasing_write = "purchasing.write"
+    alerts_read = "alerts.read"
+    """The alerts inbox and counts in one's scope; one's own push subscriptions."""
+    alerts_act = "alerts.act"
+    alerts_configure = "alerts.configure"
+    """The rule set, webhooks and stock policies."""
 
 
 # The one table of who may do what. Auditors read everything and change nothing.
@@ -75,6 +80,11 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.stock_release: frozenset({Role.admin, Role.qa}),
     Permission.stock_hold: frozenset({Role.admin, Role.qa}),
     Permission.purchasing_write: frozenset({Role.admin, Role.purchaser}),
+    Permission.alerts_read: ALL_ROLES,
+    Permission.alerts_act: frozenset(
+        {Role.warehouse, Role.qa, Role.purchaser, Role.department_head, Role.admin}
+    ),
+    Permission.alerts_configure: frozenset({Role.admin}),
 }
 
 

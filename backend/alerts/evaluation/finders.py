@@ -1,0 +1,425 @@
+"""Set-based SQL that finds each rule's candidates, and the pure rules that decide.
+
+Each finder takes the rule set, the time, and an optional :class:`Scope` (the keys a stock
+change touched); without a scope it looks at everything (the sweep). SQL narrows to the few
+rows that can matter (lots within the widest expiry horizon, policies, reservations on blocked
+lots, ...); ``backend/alerts/rules.py`` makes every decision."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from backend.alerts import rules
+from backend.alerts.ruleset import RuleSet, expiry_plan
+from backend.core import db
+from backend.stock.reasons import ISSUING
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The keys to evaluate: lots, and products (optionally in some warehouses)."""
+
+    lots: frozenset[int] = frozenset()
+    products: frozenset[int] = frozenset()
+    warehouses: frozenset[int] | None = None
+
+
+def _in(column: str, values: Iterable[int]) -> tuple[str, list[Any]]:
+    ids = sorted(set(values))
+    if not ids:
+        return " AND 1 = 0", []
+    return f" AND {column} IN ({', '.join('{}' for _ in ids)})", list(ids)
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """SQLite answers aggregates of timestamps as text."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def as_date(value: Any) -> date | None:
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    return date.fromisoformat(str(value)[:10])
+
+
+def _roles(items: Sequence[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
+# ---- lot family: near expiry, expired, blocked lot reserved, dwell ---------------------------
+
+LOT_RULES = (rules.NEAR_EXPIRY, rules.EXPIRED, rules.BLOCKED_RESERVED, rules.DWELL)
+
+
+async def lot_findings(
+    rs: RuleSet, today: date, now: datetime, scope: Scope | None
+) -> list[rules.Finding]:
+    out: list[rules.Finding] = []
+    where, args = ("", []) if scope is None else _in("b.lot", scope.lots)
+    ne = rs.near_expiry
+    if ne.enabled:
+        plan = expiry_plan(rs)
+        horizon = today + timedelta(days=plan.widest)
+        rows = await db.fetch(
+            "SELECT b.lot, loc.warehouse, b.product, p.category, MIN(b.expiry) AS expiry, "
+            "SUM(b.on_hand) AS on_hand FROM stock_balance b "
+            "JOIN location loc ON loc.id = b.location JOIN product p ON p.id = b.product "
+            "WHERE b.on_hand > 0 AND b.expiry IS NOT NULL AND b.expiry <= {} "
+            f"AND loc.kind <> 'disposal'{where} "
+            "GROUP BY b.lot, loc.warehouse, b.product, p.category",
+            horizon,
+            *args,
+        )
+        expired_roles = _roles(ne.expired_roles)
+        for r in rows:
+            levels = rules.expiry_levels(
+                r["product"], r["category"], plan.default, plan.by_category, plan.by_product
+            )
+            f = rules.near_expiry(
+                lot=r["lot"],
+                warehouse=r["warehouse"],
+                product=r["product"],
+                expiry=as_date(r["expiry"]),
+                on_hand=int(r["on_hand"]),
+                today=today,
+                levels=levels,
+                expired_severity=ne.expired_severity,
+                expired_roles=expired_roles,
+            )
+            if f is not None:
+                out.append(f)
+    la = rs.lot_anomalies
+    if la.enabled:
+        roles = _roles(la.roles)
+        rows = await db.fetch(
+            "SELECT b.lot, loc.warehouse, b.product, l.status, SUM(b.reserved) AS reserved "
+            "FROM stock_balance b JOIN lot l ON l.id = b.lot "
+            "JOIN location loc ON loc.id = b.location "
+            f"WHERE b.reserved > 0 AND l.status <> 'released'{where} "
+            "GROUP BY b.lot, loc.warehouse, b.product, l.status",
+            *args,
+        )
+        for r in rows:
+            f = rules.blocked_reserved(
+                lot=r["lot"],
+                warehouse=r["warehouse"],
+                product=r["product"],
+                status=r["status"],
+                reserved=int(r["reserved"]),
+                severity=la.blocked_reserved_severity,
+                roles=roles,
+            )
+            if f is not None:
+                out.append(f)
+        rows = await db.fetch(
+            "SELECT b.lot, b.location, loc.warehouse, b.product, loc.kind, b.on_hand, "
+            "(SELECT MAX(sl.at) FROM stock_ledger sl WHERE sl.lot = b.lot "
+            "AND sl.location = b.location AND sl.quantity > 0) AS arrived_at "
+            "FROM stock_balance b JOIN location loc ON loc.id = b.location "
+            f"WHERE loc.kind IN ('receiving', 'quarantine') AND b.on_hand > 0{where}",
+            *args,
+        )
+        for r in rows:
+            arrived = as_datetime(r["arrived_at"])
+            if arrived is None:
+                continue
+            f = rules.dwell(
+                lot=r["lot"],
+                location=r["location"],
+                warehouse=r["warehouse"],
+                product=r["product"],
+                kind=r["kind"],
+                arrived_at=arrived,
+                on_hand=int(r["on_hand"]),
+                now=now,
+                hours=la.dwell_hours,
+                severity=la.dwell_severity,
+                roles=roles,
+            )
+            if f is not None:
+                out.append(f)
+    return out
+
+
+# ---- product family: low stock / stock-out, ward par levels, slow moving ---------------------
+
+PRODUCT_RULES = (rules.LOW_STOCK, rules.PAR_LEVEL, rules.SLOW_MOVING)
+
+
+def _product_scope(scope: Scope | None, product: str, warehouse: str) -> tuple[str, list[Any]]:
+    if scope is None:
+        return "", []
+    sql, args = _in(product, scope.products)
+    if scope.warehouses is not None:
+        more, more_args = _in(warehouse, scope.warehouses)
+        sql, args = sql + more, args + more_args
+    return sql, args
+
+
+async def product_findings(
+    rs: RuleSet, today: date, now: datetime, scope: Scope | None
+) -> list[rules.Finding]:
+    out: list[rules.Finding] = []
+    ls = rs.low_stock
+    if ls.enabled:
+        roles = _roles(ls.roles)
+        inner, inner_args = _product_scope(scope, "b.product", "loc.warehouse")
+        outer, outer_args = _product_scope(scope, "sp.product", "sp.warehouse")
+        rows = await db.fetch(
+            "WITH avail AS (SELECT b.product, loc.warehouse, "
+            "SUM(b.on_hand - b.reserved) AS available FROM stock_balance b "
+            "JOIN location loc ON loc.id = b.location JOIN lot l ON l.id = b.lot "
+            "WHERE b.on_hand > 0 AND loc.kind = 'storage' AND l.status = 'released' "
+            "AND (b.expiry IS NULL OR b.expiry >= {}) "
+            "AND b.product IN (SELECT product FROM stock_policy WHERE location IS NULL)"
+            f"{inner} GROUP BY b.product, loc.warehouse) "
+            "SELECT sp.product, sp.warehouse, sp.minimum, sp.reorder_point, "
+            "COALESCE(a.available, 0) AS available FROM stock_policy sp "
+            "LEFT JOIN avail a ON a.product = sp.product AND a.warehouse = sp.warehouse "
+            f"WHERE sp.location IS NULL{outer}",
+            today,
+            *inner_args,
+            *outer_args,
+        )
+        for r in rows:
+            f = rules.low_stock(
+                product=r["product"],
+                warehouse=r["warehouse"],
+                available=int(r["available"]),
+                minimum=r["minimum"],
+                reorder_point=r["reorder_point"],
+                severity=ls.severity,
+                stockout_severity=ls.stockout_severity,
+                roles=roles,
+            )
+            if f is not None:
+                out.append(f)
+        par_roles = _roles(ls.par_roles)
+        rows = await db.fetch(
+            "SELECT sp.product, sp.location, sp.warehouse, loc.department, sp.par_level, "
+            "COALESCE(SUM(CASE WHEN l.status = 'released' AND (b.expiry IS NULL OR b.expiry >= {}) "
+            "THEN b.on_hand - b.reserved ELSE 0 END), 0) AS available "
+            "FROM stock_policy sp JOIN location loc ON loc.id = sp.location "
+            "LEFT JOIN stock_balance b ON b.location = sp.location AND b.product = sp.product "
+            "AND b.on_hand > 0 LEFT JOIN lot l ON l.id = b.lot "
+            f"WHERE sp.location IS NOT NULL AND sp.par_level IS NOT NULL{outer} "
+            "GROUP BY sp.product, sp.location, sp.warehouse, loc.department, sp.par_level",
+            today,
+            *outer_args,
+        )
+        for r in rows:
+            f = rules.below_par(
+                product=r["product"],
+                location=r["location"],
+                warehouse=r["warehouse"],
+                department=r["department"],
+                available=int(r["available"]),
+                par_level=int(r["par_level"]),
+                severity=ls.severity,
+                stockout_severity=ls.stockout_severity,
+                roles=par_roles,
+            )
+            if f is not None:
+                out.append(f)
+    sm = rs.slow_moving
+    if sm.enabled:
+        roles = _roles(sm.roles)
+        inner, inner_args = _product_scope(scope, "b.product", "loc.warehouse")
+        issued, issued_args = _product_scope(scope, "sl.product", "loc.warehouse")
+        reasons = ", ".join(str(int(r)) for r in sorted(ISSUING))
+        rows = await db.fetch(
+            "WITH onhand AS (SELECT b.product, loc.warehouse, SUM(b.on_hand) AS on_hand, "
+            "MIN(b.received_at) AS since FROM stock_balance b "
+            "JOIN location loc ON loc.id = b.location "
+            f"WHERE b.on_hand > 0 AND loc.kind IN ('storage', 'point_of_use'){inner} "
+            "GROUP BY b.product, loc.warehouse), "
+            "issued AS (SELECT sl.product, loc.warehouse, MAX(sl.at) AS last_issue "
+            "FROM stock_ledger sl JOIN location loc ON loc.id = sl.location "
+            f"WHERE sl.quantity < 0 AND sl.reason IN ({reasons}){issued} "
+            "GROUP BY sl.product, loc.warehouse) "
+            "SELECT o.product, o.warehouse, o.on_hand, o.since, i.last_issue FROM onhand o "
+            "LEFT JOIN issued i ON i.product = o.product AND i.warehouse = o.warehouse",
+            *inner_args,
+            *issued_args,
+        )
+        for r in rows:
+            since = as_datetime(r["since"])
+            if since is None:
+                continue
+            f = rules.slow_moving(
+                product=r["product"],
+                warehouse=r["warehouse"],
+                on_hand=int(r["on_hand"]),
+                last_issue=as_datetime(r["last_issue"]),
+                stocked_since=since,
+                now=now,
+                days=sm.days,
+                severity=sm.severity,
+                roles=roles,
+            )
+            if f is not None:
+                out.append(f)
+    return out
+
+
+# ---- time-only rules: suppliers late, transfers in transit, certificates ---------------------
+
+TIME_RULES = (
+    rules.SUPPLIER_LATE,
+    rules.TRANSIT_LATE,
+    rules.LICENCE_EXPIRING,
+    rules.REGISTRATION_EXPIRING,
+)
+
+
+def _site_date(value: Any, zone: Any) -> date:
+    at = as_datetime(value)
+    assert at is not None
+    return at.astimezone(zone).date()
+
+
+async def time_findings(rs: RuleSet, today: date, now: datetime, zone: Any) -> list[rules.Finding]:
+    out: list[rules.Finding] = []
+    de = rs.deliveries
+    if de.enabled:
+        roles = _roles(de.roles)
+        # Purchase orders carry no promised date: the promise is the order date plus the
+        # longest agreed lead time of its open lines' products (supplier_product).
+        rows = await db.fetch(
+            "SELECT po.id, po.number, po.warehouse, po.supplier, po.created_at, "
+            "MAX(sp.lead_time_days) AS lead FROM purchase_order po "
+            "JOIN purchase_order_line pl ON pl.purchase_order = po.id "
+            "LEFT JOIN supplier_product sp ON sp.supplier = po.supplier "
+            "AND sp.product = pl.product "
+            "WHERE po.status = 'open' AND pl.received < pl.quantity "
+            "GROUP BY po.id, po.number, po.warehouse, po.supplier, po.created_at"
+        )
+        for r in rows:
+            if r["lead"] is None:
+                continue
+            promised = _site_date(r["created_at"], zone) + timedelta(days=int(r["lead"]))
+            f = rules.supplier_late(
+                order=r["id"],
+                number=r["number"],
+                warehouse=r["warehouse"],
+                supplier=r["supplier"],
+                promised=promised,
+                today=today,
+                grace_days=de.late_po_grace_days,
+                severity=de.severity,
+                roles=roles,
+            )
+            if f is not None:
+                out.append(f)
+        rows = await db.fetch(
+            "SELECT id, from_warehouse, shipped_at FROM transfer_order "
+            "WHERE status = 'shipped' AND shipped_at IS NOT NULL"
+        )
+        for r in rows:
+            shipped = as_datetime(r["shipped_at"])
+            assert shipped is not None
+            f = rules.transit_late(
+                order=r["id"],
+                warehouse=r["from_warehouse"],
+                shipped_at=shipped,
+                now=now,
+                days=de.transit_days,
+                severity=de.severity,
+                roles=roles,
+            )
+            if f is not None:
+                out.append(f)
+    ce = rs.certificates
+    if ce.enabled:
+        roles = _roles(ce.roles)
+        horizon = today + timedelta(days=ce.warn_days)
+        rows = await db.fetch(
+            "SELECT sl.id, sl.supplier, sl.kind, sl.number, sl.valid_until, s.name "
+            "FROM supplier_licence sl JOIN supplier s ON s.id = sl.supplier "
+            "WHERE sl.active AND s.active AND sl.valid_until IS NOT NULL "
+            "AND sl.valid_until <= {}",
+            horizon,
+        )
+        for r in rows:
+            f = rules.certificate(
+                rule=rules.LICENCE_EXPIRING,
+                subject=f"supplier_licence:{r['id']}",
+                valid_until=as_date(r["valid_until"]),
+                today=today,
+                warn_days=ce.warn_days,
+                severity=ce.severity,
+                lapsed_severity=ce.lapsed_severity,
+                roles=roles,
+                facts={
+                    "supplier": r["supplier"],
+                    "kind": r["kind"],
+                    "number": r["number"],
+                    "supplier_name": r["name"],
+                },
+            )
+            if f is not None:
+                out.append(f)
+        rows = await db.fetch(
+            "SELECT id, code, registration_no, registration_valid_until FROM product "
+            "WHERE active AND registration_valid_until IS NOT NULL "
+            "AND registration_valid_until <= {}",
+            horizon,
+        )
+        for r in rows:
+            f = rules.certificate(
+                rule=rules.REGISTRATION_EXPIRING,
+                subject=f"product:{r['id']}",
+                valid_until=as_date(r["registration_valid_until"]),
+                today=today,
+                warn_days=ce.warn_days,
+                severity=ce.severity,
+                lapsed_severity=ce.lapsed_severity,
+                roles=roles,
+                product=r["id"],
+                facts={"code": r["code"], "registration_no": r["registration_no"]},
+            )
+            if f is not None:
+                out.append(f)
+    return out
+
+
+# ---- temperature (readings from the device bridge) -------------------------------------------
+
+
+async def reading_finding(
+    rs: RuleSet, sensor: str, temperature_c: float
+) -> tuple[rules.Finding | None, bool]:
+    """(the excursion or None, whether the sensor watches a known location)."""
+    rows = await db.fetch(
+        "SELECT loc.id, loc.warehouse, loc.temp_min, loc.temp_max FROM alert_sensor_location s "
+        "JOIN location loc ON loc.id = s.location WHERE s.sensor = {}",
+        sensor,
+    )
+    if not rows or not rs.temperature.enabled:
+        return None, bool(rows)
+    r = rows[0]
+    te = rs.temperature
+    return rules.temperature_excursion(
+        sensor=sensor,
+        location=r["id"],
+        warehouse=r["warehouse"],
+        temperature_c=temperature_c,
+        minimum=r["temp_min"],
+        maximum=r["temp_max"],
+        tolerance_c=te.tolerance_c,
+        severity=te.severity,
+        roles=_roles(te.roles),
+    ), True
+
+
+def load_json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
