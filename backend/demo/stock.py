@@ -144,8 +144,15 @@ def _at(day: date, rng: random.Random, hour_low: int = 1, hour_high: int = 7) ->
 
 
 async def _insert(table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """PostgreSQL: COPY on the unit of work's own connection; SQLite: multi-row INSERTs."""
     if not rows:
         return
+    if not db.is_sqlite():
+        transaction = db.engine().current_transaction.get()
+        connection = getattr(transaction, "connection", None)
+        if connection is not None:
+            await connection.copy_records_to_table(table, records=rows, columns=list(columns))
+            return
     per = max(1, 30_000 // len(columns))
     names = ", ".join(f'"{c}"' for c in columns)
     one = "(" + ", ".join("{}" for _ in columns) + ")"
