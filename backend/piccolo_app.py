@@ -15,6 +15,7 @@ TABLE_MODULES = [
     "backend.devices.tables",
     "backend.scanning.tables",
     "backend.alerts.tables",
+    "backend.requisitions.tables",
 ]
 
 APP_CONFIG = AppConfig(

@@ -1,0 +1,1 @@
+"""Ward requisitions: request, approve, fulfil through stock, receive, use on a patient, report."""
