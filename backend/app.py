@@ -29,7 +29,7 @@ from backend.core.idempotency import idempotency_middleware
 from backend.core.jobs import ArqQueue, InProcessQueue, JobQueue
 from backend.core.problems import EXCEPTION_HANDLERS
 from backend.core.structs import strict_body
-from backend.health import health
+from backend.health import health, live
 from backend.realtime.channels import make_backend
 from backend.settings import Settings, get_settings
 from backend.sites.api import CONTROLLERS as SITES_CONTROLLERS
@@ -126,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     route_handlers: list[Any] = [
         health,
+        live,
         AuthController,
         UserController,
         *CATALOG_CONTROLLERS,

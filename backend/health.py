@@ -34,3 +34,10 @@ async def health(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
     healthy = state["database"] == "ok" and not str(state["jobs"]).startswith("redis error")
     state["status"] = "ok" if healthy else "degraded"
     return Response(state, status_code=200 if healthy else 503)
+
+
+@get("/health/live", opt={"exclude_from_auth": True, "public": True}, tags=["health"])
+async def live() -> dict[str, str]:
+    """Liveness: the process answers. No I/O, so load balancers may poll it often; readiness
+    (database, job queue) is ``GET /health``."""
+    return {"status": "ok"}

@@ -1,17 +1,20 @@
-"""Lookups a scan needs from other domains: product by device identifier, location by label,
-lot and serial by number, pick list by id. Read-only, one small query each.
+"""Lookups a scan needs from other domains: product by device identifier (with the lot and
+serial it names), location by label, lot by id, pick list by id. Read-only.
 
-Two of them read other domains' tables directly, each for a reason given beside it; they
-belong in the owning domain's service and move there when it offers them:
+The scan path is hot (every beep of every scanner), so ``item_by_di`` reads the catalog's and
+the stock domain's tables in ONE joined query instead of calling their services one after the
+other: each statement costs a round trip through the database driver, and on SQLite a
+connection of its own outside a transaction. It reads columns only, never decides: the
+meaning of a lot status stays in ``backend.stock.rules``. Two look-ups that belong in their
+owning domain move there when it offers them:
 
-- ``product_by_di`` (catalog): ``catalog.service.product_by_identifier`` answers the product
-  and the base units, but a scan must also say which packaging level it hit, and one joined
-  query is cheaper than two on the hot path.
-- ``location_by_label`` (sites): a label names the warehouse by code, and the sites service has
-  no look-up by (warehouse code, location code) yet. Scope uses ``sites.service.location_scope``.
+- ``item_by_di``: catalog ``product_by_identifier`` answers the product and the base units but
+  not the packaging level, and stock ``lookups.lot_by_number``/``serial_by_number`` are two
+  more queries. It needs only columns that exist in both domains' committed tables.
+- ``location_by_label``: the sites service has no look-up by (warehouse code, location code).
+  Scope uses ``sites.service.location_scope``.
 
-Lot and serial come from the stock domain's look-ups (``backend.stock.lookups``):
-``stock_unit`` is the one function to change if those move.
+Lots by id and pick lists come from the stock domain's own functions.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from backend.catalog.tables import Packaging, Product
+from backend.catalog.tables import Product
+from backend.core import db
 from backend.core.actor import Actor
 from backend.core.errors import NotFound
 from backend.sites.service import location_scope
@@ -37,16 +41,70 @@ class ProductHit:
     """Base units in one of that level."""
 
 
-async def product_by_di(agency: str, di: str) -> ProductHit | None:
-    row: dict[str, Any] | None = await (
-        Packaging.select(Packaging.level, Packaging.quantity, *Packaging.product.all_columns())
-        .where((Packaging.agency == agency) & (Packaging.di == di))
-        .output(nested=True)
-        .first()
-    )
-    if row is None:
+@dataclass(frozen=True, slots=True)
+class StockUnit:
+    """The lot and serial records a label points at, where the stock domain knows them."""
+
+    lot: dict[str, Any] | None = None
+    serial: dict[str, Any] | None = None
+
+
+_ITEM_SQL = (
+    "SELECT pk.level AS pk_level, pk.quantity AS pk_quantity, "
+    "p.id, p.code, p.name, p.name_en, p.model, p.tracking, p.base_unit, p.active, "
+    "p.registration_valid_until, "
+    "l.id AS lot_id, l.lot_number AS lot_number, l.expiry AS lot_expiry, "
+    "l.status AS lot_status, l.product AS lot_product, "
+    "s.id AS serial_id, s.serial AS serial_number, s.status AS serial_status, "
+    "s.lot AS serial_lot "
+    "FROM packaging pk JOIN product p ON p.id = pk.product "
+    "LEFT JOIN lot l ON l.product = p.id AND l.lot_number = {} "
+    "LEFT JOIN serial_number s ON s.product = p.id AND s.serial = {} "
+    "WHERE pk.agency = {} AND pk.di = {} LIMIT 1"
+)
+_PRODUCT_KEYS = (
+    "id", "code", "name", "name_en", "model", "tracking", "base_unit", "active",
+    "registration_valid_until",
+)  # fmt: skip
+
+
+async def item_by_di(
+    agency: str, di: str, lot_number: str | None, serial: str | None
+) -> tuple[ProductHit, StockUnit] | None:
+    """The product whose packaging carries this identifier, the level and base units of that
+    packaging, and the product's lot and serial of these numbers if stock knows them; None
+    when no product has the identifier. One query (a serial scanned without its lot costs a
+    second one, for the serial's lot)."""
+    rows = await db.fetch(_ITEM_SQL, lot_number or "", serial or "", agency, di)
+    if not rows:
         return None
-    return ProductHit(product=row["product"], level=row["level"], quantity=row["quantity"])
+    row = rows[0]
+    product = {key: row[key] for key in _PRODUCT_KEYS}
+    product["active"] = bool(product["active"])
+    product["registration_valid_until"] = as_date(product["registration_valid_until"])
+    hit = ProductHit(product=product, level=row["pk_level"], quantity=int(row["pk_quantity"]))
+    lot: dict[str, Any] | None = None
+    if row["lot_id"] is not None and lot_number:
+        lot = {
+            "id": row["lot_id"],
+            "product": row["lot_product"],
+            "lot_number": row["lot_number"],
+            "expiry": as_date(row["lot_expiry"]),
+            "status": row["lot_status"],
+        }
+    found: dict[str, Any] | None = None
+    if row["serial_id"] is not None and serial:
+        found = {
+            "id": row["serial_id"],
+            "serial": row["serial_number"],
+            "status": row["serial_status"],
+            "lot": row["serial_lot"],
+        }
+        if lot is None or lot["id"] != found["lot"]:
+            # The unit's own lot is the truth; a lot number on the label that disagrees is
+            # shown by the decoded part of the answer.
+            lot = await lot_by_id(int(found["lot"]))
+    return hit, StockUnit(lot=lot, serial=found)
 
 
 async def product_by_id(product_id: int) -> dict[str, Any] | None:
@@ -81,25 +139,6 @@ async def location_by_label(
         .limit(2)
     )
     return rows[0] if len(rows) == 1 else None
-
-
-@dataclass(frozen=True, slots=True)
-class StockUnit:
-    """The lot and serial records a label points at, where the stock domain knows them."""
-
-    lot: dict[str, Any] | None = None
-    serial: dict[str, Any] | None = None
-
-
-async def stock_unit(product_id: int, lot_number: str | None, serial: str | None) -> StockUnit:
-    """Needs from the stock domain: the lot of a product by number, the serial of a product by
-    number, and a lot by id (rows with ``id``, ``lot_number``, ``expiry``, ``status``; a
-    serial row with ``id``, ``serial``, ``lot``, ``status``)."""
-    lot = await stock_lookups.lot_by_number(product_id, lot_number) if lot_number else None
-    found_serial = await stock_lookups.serial_by_number(product_id, serial) if serial else None
-    if lot is None and found_serial is not None:
-        lot = await lot_by_id(int(found_serial["lot"]))
-    return StockUnit(lot=lot, serial=found_serial)
 
 
 async def lot_by_id(lot_id: int) -> dict[str, Any] | None:

@@ -1,8 +1,8 @@
 """Resolving a scan: decode it, say what it is and what may be done with it, and log it.
 
-Every scan is logged, decoded or not: a refused one in its own short transaction before the
-error is raised (so the refusal reaches the caller as a 422 problem and the log keeps the raw
-text), a resolved one after the look-ups, in one insert.
+Every scan is logged, decoded or not, and answered only once its log row is committed: a
+refused one before its error is raised (the refusal reaches the caller as a 422 problem and the
+log keeps the raw text). Rows of concurrent scans share one transaction (``log.py``).
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from datetime import date
 from typing import Any, Final
 
 from backend.auth.rules import Permission, allowed
-from backend.core import db
 from backend.core.actor import Actor
-from backend.scanning import resolve, rules
+from backend.scanning import log, resolve, rules
 from backend.scanning.decoding import MAX_SCAN_LENGTH, BarcodeError, Decoded, ScannerProfile, decode
 from backend.scanning.resolve import ProductHit, StockUnit
 from backend.scanning.tables import ScanLog
@@ -79,8 +78,8 @@ async def _resolve(actor: Actor, decoded: Decoded, today: date) -> Resolution:
     if key is None:
         # An HIBC secondary symbol alone, or GS1 data without a GTIN (an SSCC, say).
         return Resolution(outcome="unsupported", decoded=decoded)
-    hit = await resolve.product_by_di(decoded.agency, key)
-    if hit is None:
+    found = await resolve.item_by_di(decoded.agency, key, decoded.lot, decoded.serial)
+    if found is None:
         may_create = allowed(actor.roles, Permission.catalog_write)
         return Resolution(
             outcome="product_unknown",
@@ -90,7 +89,7 @@ async def _resolve(actor: Actor, decoded: Decoded, today: date) -> Resolution:
                 today=today, lot=decoded.lot, label_expiry=decoded.expiry
             ),
         )
-    unit = await resolve.stock_unit(int(hit.product["id"]), decoded.lot, decoded.serial)
+    hit, unit = found
     return _item(decoded, hit, unit, today)
 
 
@@ -215,7 +214,4 @@ async def _log(
             ScanLog.product: resolution.product.product["id"] if resolution.product else None,
             ScanLog.location: resolution.location["id"] if resolution.location else None,
         }
-    row = ScanLog(**{column._meta.name: value for column, value in values.items()})
-    async with db.transaction():
-        rows = await ScanLog.insert(row).returning(ScanLog.id)
-    return int(rows[0]["id"])
+    return await log.write({column._meta.name: value for column, value in values.items()})

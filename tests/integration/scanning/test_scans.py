@@ -375,3 +375,19 @@ async def test_junk_bytes_and_lone_surrogates_are_logged_without_failing(client,
 async def test_an_auditor_may_not_scan(client, world):
     auditor = await make_user("eve", ["auditor"])
     assert (await scan(client, auditor, gs1(EACH))).status_code == 403
+
+
+async def test_concurrent_scans_each_get_their_own_committed_log_row(client, world):
+    import asyncio
+
+    raws = [gs1(EACH, lot="C1", serial=f"S{n:03d}") for n in range(40)] + ["junk"] * 5
+    responses = await asyncio.gather(*(scan(client, world.user, raw) for raw in raws))
+    assert [r.status_code for r in responses] == [200] * 40 + [422] * 5
+    by_id = {
+        r.json()["log_id"]: raw for r, raw in zip(responses, raws, strict=False) if r.is_success
+    }
+    assert len(by_id) == 40
+    rows = await ScanLog.select(ScanLog.id, ScanLog.raw_text, ScanLog.serial)
+    stored = {row["id"]: row["raw_text"] for row in rows}
+    assert all(stored[log_id] == raw for log_id, raw in by_id.items())
+    assert len(rows) == 45
