@@ -88,7 +88,7 @@ class ActionOut(Output, kw_only=True):
 StateQuery = Annotated[
     Literal["active", "open", "acknowledged", "snoozed", "resolved"] | None,
     QueryParameter(
-        query="state",
+        name="state",
         description="active (default: not resolved), open, acknowledged, snoozed, resolved",
     ),
 ]

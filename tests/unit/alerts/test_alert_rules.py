@@ -18,8 +18,14 @@ LEVELS = (
 
 def near(days_left: int, on_hand: int = 5) -> Finding | None:
     return rules.near_expiry(
-        lot=7, warehouse=2, product=3, expiry=TODAY + timedelta(days=days_left),
-        on_hand=on_hand, today=TODAY, levels=LEVELS, expired_severity="critical",
+        lot=7,
+        warehouse=2,
+        product=3,
+        expiry=TODAY + timedelta(days=days_left),
+        on_hand=on_hand,
+        today=TODAY,
+        levels=LEVELS,
+        expired_severity="critical",
         expired_roles=("qa",),
     )
 
@@ -44,9 +50,20 @@ def test_a_lot_is_usable_on_its_expiry_day_and_expired_the_next() -> None:
 
 def test_no_stock_on_hand_or_no_expiry_raises_nothing() -> None:
     assert near(10, on_hand=0) is None
-    assert rules.near_expiry(lot=1, warehouse=1, product=1, expiry=None, on_hand=5, today=TODAY,
-                             levels=LEVELS, expired_severity="critical",
-                             expired_roles=("qa",)) is None
+    assert (
+        rules.near_expiry(
+            lot=1,
+            warehouse=1,
+            product=1,
+            expiry=None,
+            on_hand=5,
+            today=TODAY,
+            levels=LEVELS,
+            expired_severity="critical",
+            expired_roles=("qa",),
+        )
+        is None
+    )
 
 
 def test_product_levels_win_over_category_levels_over_the_default() -> None:
@@ -59,9 +76,16 @@ def test_product_levels_win_over_category_levels_over_the_default() -> None:
 
 
 def low(available: int, reorder: int | None = 10, minimum: int | None = None) -> Finding | None:
-    return rules.low_stock(product=3, warehouse=2, available=available, minimum=minimum,
-                           reorder_point=reorder, severity="warning",
-                           stockout_severity="critical", roles=("purchaser",))
+    return rules.low_stock(
+        product=3,
+        warehouse=2,
+        available=available,
+        minimum=minimum,
+        reorder_point=reorder,
+        severity="warning",
+        stockout_severity="critical",
+        roles=("purchaser",),
+    )
 
 
 def test_low_stock_below_the_reorder_point_and_stock_out_is_its_higher_level() -> None:
@@ -76,62 +100,177 @@ def test_low_stock_below_the_reorder_point_and_stock_out_is_its_higher_level() -
 
 
 def test_a_ward_cabinet_below_par_reaches_its_department() -> None:
-    f = rules.below_par(product=3, location=40, warehouse=2, department=9, available=2,
-                        par_level=5, severity="warning", stockout_severity="critical",
-                        roles=("department_head",))
+    f = rules.below_par(
+        product=3,
+        location=40,
+        warehouse=2,
+        department=9,
+        available=2,
+        par_level=5,
+        severity="warning",
+        stockout_severity="critical",
+        roles=("department_head",),
+    )
     assert f and f.department == 9 and f.subject == "product:3@loc:40" and f.level == 1
-    assert rules.below_par(product=3, location=40, warehouse=2, department=9, available=5,
-                           par_level=5, severity="warning", stockout_severity="critical",
-                           roles=("x",)) is None
+    assert (
+        rules.below_par(
+            product=3,
+            location=40,
+            warehouse=2,
+            department=9,
+            available=5,
+            par_level=5,
+            severity="warning",
+            stockout_severity="critical",
+            roles=("x",),
+        )
+        is None
+    )
 
 
 def test_held_recalled_or_unreleased_lots_with_reservations_are_anomalies() -> None:
     for status in ("on_hold", "recalled", "pending_inspection"):
-        assert rules.blocked_reserved(lot=1, warehouse=1, product=1, status=status, reserved=2,
-                                      severity="critical", roles=("qa",))
-    assert rules.blocked_reserved(lot=1, warehouse=1, product=1, status="released",
-                                  reserved=2, severity="critical", roles=("qa",)) is None
-    assert rules.blocked_reserved(lot=1, warehouse=1, product=1, status="on_hold", reserved=0,
-                                  severity="critical", roles=("qa",)) is None
+        assert rules.blocked_reserved(
+            lot=1,
+            warehouse=1,
+            product=1,
+            status=status,
+            reserved=2,
+            severity="critical",
+            roles=("qa",),
+        )
+    assert (
+        rules.blocked_reserved(
+            lot=1,
+            warehouse=1,
+            product=1,
+            status="released",
+            reserved=2,
+            severity="critical",
+            roles=("qa",),
+        )
+        is None
+    )
+    assert (
+        rules.blocked_reserved(
+            lot=1,
+            warehouse=1,
+            product=1,
+            status="on_hold",
+            reserved=0,
+            severity="critical",
+            roles=("qa",),
+        )
+        is None
+    )
 
 
 def test_same_lot_number_with_another_expiry_is_an_anomaly() -> None:
-    assert rules.expiry_mismatch(lot=1, warehouse=1, product=1, recorded=TODAY,
-                                 received=TODAY, severity="warning", roles=("qa",)) is None
-    f = rules.expiry_mismatch(lot=1, warehouse=1, product=1, recorded=TODAY,
-                              received=TODAY + timedelta(days=1), severity="warning",
-                              roles=("qa",))
+    assert (
+        rules.expiry_mismatch(
+            lot=1,
+            warehouse=1,
+            product=1,
+            recorded=TODAY,
+            received=TODAY,
+            severity="warning",
+            roles=("qa",),
+        )
+        is None
+    )
+    f = rules.expiry_mismatch(
+        lot=1,
+        warehouse=1,
+        product=1,
+        recorded=TODAY,
+        received=TODAY + timedelta(days=1),
+        severity="warning",
+        roles=("qa",),
+    )
     assert f and f.rule == rules.LOT_EXPIRY_MISMATCH
 
 
 def test_stock_sitting_in_receiving_longer_than_n_hours() -> None:
-    args = dict(lot=1, location=5, warehouse=1, product=1, kind="receiving", on_hand=3, now=NOW,
-                hours=48, severity="warning", roles=("qa",))
+    args = dict(
+        lot=1,
+        location=5,
+        warehouse=1,
+        product=1,
+        kind="receiving",
+        on_hand=3,
+        now=NOW,
+        hours=48,
+        severity="warning",
+        roles=("qa",),
+    )
     assert rules.dwell(arrived_at=NOW - timedelta(hours=48), **args) is None  # type: ignore[arg-type]
     f = rules.dwell(arrived_at=NOW - timedelta(hours=49), **args)  # type: ignore[arg-type]
     assert f and f.facts["hours"] == 49 and f.subject == "lot:1@loc:5"
 
 
 def test_late_suppliers_and_transfers_in_transit() -> None:
-    assert rules.supplier_late(order=1, number="PO1", warehouse=1, supplier=1,
-                               promised=TODAY, today=TODAY, grace_days=0,
-                               severity="warning", roles=("purchaser",)) is None
-    late = rules.supplier_late(order=1, number="PO1", warehouse=1, supplier=1,
-                               promised=TODAY - timedelta(days=3), today=TODAY, grace_days=1,
-                               severity="warning", roles=("purchaser",))
+    assert (
+        rules.supplier_late(
+            order=1,
+            number="PO1",
+            warehouse=1,
+            supplier=1,
+            promised=TODAY,
+            today=TODAY,
+            grace_days=0,
+            severity="warning",
+            roles=("purchaser",),
+        )
+        is None
+    )
+    late = rules.supplier_late(
+        order=1,
+        number="PO1",
+        warehouse=1,
+        supplier=1,
+        promised=TODAY - timedelta(days=3),
+        today=TODAY,
+        grace_days=1,
+        severity="warning",
+        roles=("purchaser",),
+    )
     assert late and late.facts["days_late"] == 3
-    assert rules.transit_late(order=1, warehouse=1, shipped_at=NOW - timedelta(days=2), now=NOW,
-                              days=3, severity="warning", roles=("x",)) is None
-    assert rules.transit_late(order=1, warehouse=1, shipped_at=NOW - timedelta(days=4), now=NOW,
-                              days=3, severity="warning", roles=("x",))
+    assert (
+        rules.transit_late(
+            order=1,
+            warehouse=1,
+            shipped_at=NOW - timedelta(days=2),
+            now=NOW,
+            days=3,
+            severity="warning",
+            roles=("x",),
+        )
+        is None
+    )
+    assert rules.transit_late(
+        order=1,
+        warehouse=1,
+        shipped_at=NOW - timedelta(days=4),
+        now=NOW,
+        days=3,
+        severity="warning",
+        roles=("x",),
+    )
 
 
 def test_certificates_warn_within_n_days_and_are_critical_once_lapsed() -> None:
     def cert(days: int | None) -> Finding | None:
         until = None if days is None else TODAY + timedelta(days=days)
-        return rules.certificate(rule=rules.LICENCE_EXPIRING, subject="supplier_licence:1",
-                                 valid_until=until, today=TODAY, warn_days=60,
-                                 severity="warning", lapsed_severity="critical", roles=("qa",))
+        return rules.certificate(
+            rule=rules.LICENCE_EXPIRING,
+            subject="supplier_licence:1",
+            valid_until=until,
+            today=TODAY,
+            warn_days=60,
+            severity="warning",
+            lapsed_severity="critical",
+            roles=("qa",),
+        )
 
     assert cert(None) is None and cert(61) is None
     soon, lapsed = cert(60), cert(-1)
@@ -140,19 +279,34 @@ def test_certificates_warn_within_n_days_and_are_critical_once_lapsed() -> None:
 
 
 def test_slow_moving_counts_from_the_last_issue_or_the_first_receipt() -> None:
-    base = dict(product=1, warehouse=1, on_hand=4, now=NOW, days=180, severity="info",
-                roles=("purchaser",))
+    base = dict(
+        product=1, warehouse=1, on_hand=4, now=NOW, days=180, severity="info", roles=("purchaser",)
+    )
     old = NOW - timedelta(days=200)
     assert rules.slow_moving(last_issue=None, stocked_since=old, **base)  # type: ignore[arg-type]
-    assert rules.slow_moving(last_issue=NOW - timedelta(days=5), stocked_since=old,  # type: ignore[arg-type]
-                             **base) is None
+    assert (
+        rules.slow_moving(
+            last_issue=NOW - timedelta(days=5),
+            stocked_since=old,  # type: ignore[arg-type]
+            **base,
+        )
+        is None
+    )
 
 
 def test_temperature_outside_the_range_widened_by_the_tolerance() -> None:
     def reading(t: float) -> Finding | None:
-        return rules.temperature_excursion(sensor="K1", location=5, warehouse=1,
-                                           temperature_c=t, minimum=2.0, maximum=8.0,
-                                           tolerance_c=0.5, severity="critical", roles=("qa",))
+        return rules.temperature_excursion(
+            sensor="K1",
+            location=5,
+            warehouse=1,
+            temperature_c=t,
+            minimum=2.0,
+            maximum=8.0,
+            tolerance_c=0.5,
+            severity="critical",
+            roles=("qa",),
+        )
 
     assert reading(8.4) is None and reading(1.6) is None
     high, cold = reading(8.6), reading(1.4)
@@ -185,8 +339,10 @@ def test_reconciling_the_same_findings_twice_plans_nothing_new() -> None:
 
 
 def test_resolving_by_absence_only_within_what_was_covered() -> None:
-    stored = [Stored(1, "low_stock", "a", "open", 1, "warning", 1),
-              Stored(2, "low_stock", "b", "open", 1, "warning", 2)]
+    stored = [
+        Stored(1, "low_stock", "a", "open", 1, "warning", 1),
+        Stored(2, "low_stock", "b", "open", 1, "warning", 2),
+    ]
     plan = rules.reconcile([], stored, covered=lambda s: s.warehouse == 1)
     assert [s.id for s in plan.resolve] == [1]
 

@@ -47,16 +47,31 @@ def test_the_rule_set_round_trips_through_json() -> None:
     ("changes", "error", "field"),
     [
         ({"slow_moving__days": -1}, errors.RuleParameterNegative, "slow_moving.days"),
-        ({"lot_anomalies__dwell_hours": -5}, errors.RuleParameterNegative,
-         "lot_anomalies.dwell_hours"),
-        ({"deliveries__transit_days": -1}, errors.RuleParameterNegative,
-         "deliveries.transit_days"),
+        (
+            {"lot_anomalies__dwell_hours": -5},
+            errors.RuleParameterNegative,
+            "lot_anomalies.dwell_hours",
+        ),
+        ({"deliveries__transit_days": -1}, errors.RuleParameterNegative, "deliveries.transit_days"),
         ({"certificates__warn_days": -1}, errors.RuleParameterNegative, "certificates.warn_days"),
-        ({"near_expiry__by_category": {"ventilator": [{"days": 30, "severity": "info",
-                                                       "roles": ["qa"]}]}},
-         errors.RuleUnknownCategory, "near_expiry.by_category.ventilator"),
-        ({"near_expiry__by_product": {"99": [{"days": 30, "severity": "info", "roles": ["qa"]}]}},
-         errors.RuleUnknownProduct, "near_expiry.by_product.99"),
+        (
+            {
+                "near_expiry__by_category": {
+                    "ventilator": [{"days": 30, "severity": "info", "roles": ["qa"]}]
+                }
+            },
+            errors.RuleUnknownCategory,
+            "near_expiry.by_category.ventilator",
+        ),
+        (
+            {
+                "near_expiry__by_product": {
+                    "99": [{"days": 30, "severity": "info", "roles": ["qa"]}]
+                }
+            },
+            errors.RuleUnknownProduct,
+            "near_expiry.by_product.99",
+        ),
         ({"low_stock__roles": ["janitor"]}, errors.RuleUnknownRole, "low_stock.roles"),
     ],
 )

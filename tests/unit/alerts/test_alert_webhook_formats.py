@@ -11,8 +11,13 @@ from datetime import timedelta
 
 from backend.alerts import webhooks
 
-PAYLOAD = {"alert": 5, "rule": "near_expiry", "severity": "critical", "title": "近效期：剩余 3 天",
-           "warehouse_id": 2}
+PAYLOAD = {
+    "alert": 5,
+    "rule": "near_expiry",
+    "severity": "critical",
+    "title": "近效期：剩余 3 天",
+    "warehouse_id": 2,
+}
 
 
 def test_generic_webhooks_are_signed_over_timestamp_and_body() -> None:
@@ -32,13 +37,17 @@ def test_wecom_robots_get_a_markdown_message() -> None:
 
 
 def test_dingtalk_robots_get_markdown_and_a_signed_url() -> None:
-    hook = {"kind": "dingtalk", "url": "https://oapi.dingtalk.com/robot/send?access_token=t",
-            "secret": "SECabc"}
+    hook = {
+        "kind": "dingtalk",
+        "url": "https://oapi.dingtalk.com/robot/send?access_token=t",
+        "secret": "SECabc",
+    }
     url, _headers, body = webhooks.request_for(hook, 1, "alert.escalated", PAYLOAD, 1_700_000_000)
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
     assert query["timestamp"] == ["1700000000000"] and query["access_token"] == ["t"]
     expected = base64.b64encode(
-        hmac.new(b"SECabc", b"1700000000000\nSECabc", hashlib.sha256).digest()).decode()
+        hmac.new(b"SECabc", b"1700000000000\nSECabc", hashlib.sha256).digest()
+    ).decode()
     assert query["sign"] == [expected]
     message = json.loads(body)
     assert message["markdown"]["title"].startswith("预警升级")

@@ -1,0 +1,242 @@
+"""Evaluation on the real database: the sweep and the incremental jobs raise, escalate and
+resolve alerts once per (rule, subject), with outbox events routed by scope."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from backend.worker import SUBSCRIPTIONS as WORKER_SUBSCRIPTIONS
+from backend.alerts import rules
+from backend.alerts.evaluation import engine, jobs
+from backend.alerts.ruleset import DEFAULT
+from backend.alerts.tables import SensorLocation
+from backend.core import clock, db
+from backend.realtime.routing import channels_for_event
+from backend.receiving.tables import PurchaseOrder, PurchaseOrderLine
+from backend.catalog.tables import SupplierLicence, SupplierProduct
+from backend.stock.tables import TransferOrder
+from tests.integration.alerts.world import alerts, build_world, events, make_lot, policy, put
+
+
+async def sweep(days: int = 0) -> dict[str, object]:
+    return await engine.sweep(
+        DEFAULT, today=clock.today() + timedelta(days=days), now=clock.now() + timedelta(days=days)
+    )
+
+
+async def test_near_expiry_is_raised_once_and_escalates_as_days_pass() -> None:
+    w = await build_world()
+    lot = await make_lot(w.syringe, "L1", w.today + timedelta(days=100))
+    await put(lot, w.storage_a, 10)
+    await sweep()
+    (alert,) = await alerts(rules.NEAR_EXPIRY)
+    assert (alert["severity"], alert["level"], alert["state"]) == ("info", 1, "open")
+    assert alert["warehouse"] == w.wh_a and alert["subject"] == f"lot:{lot}@wh:{w.wh_a}"
+    await sweep()  # nothing changed: no duplicate, no new event
+    assert len(await alerts()) == 1
+    assert [t for _i, t, _p in await events()] == ["alert.raised"]
+    await sweep(days=15)  # 85 days left: warning
+    await sweep(days=75)  # 25 days left: critical
+    (alert,) = await alerts(rules.NEAR_EXPIRY)
+    assert (alert["severity"], alert["level"]) == ("critical", 3)
+    topics = [t for _i, t, _p in await events()]
+    assert topics == ["alert.raised", "alert.escalated", "alert.escalated"]
+    _id, _topic, payload = (await events())[-1]
+    assert payload["warehouse_id"] == w.wh_a and "admin" in payload["roles"]
+    assert channels_for_event(payload) == [f"warehouse:{w.wh_a}"]
+
+
+async def test_expired_stock_on_hand_is_its_own_alert_and_the_near_expiry_one_resolves() -> None:
+    w = await build_world()
+    lot = await make_lot(w.syringe, "L1", w.today + timedelta(days=2))
+    await put(lot, w.storage_a, 3)
+    await sweep()
+    await sweep(days=3)
+    by_rule = {a["rule"]: a for a in await alerts()}
+    assert by_rule[rules.EXPIRED]["state"] == "open"
+    assert by_rule[rules.EXPIRED]["severity"] == "critical"
+    assert by_rule[rules.NEAR_EXPIRY]["state"] == "resolved"
+
+
+async def test_a_stock_change_event_enqueues_evaluation_of_just_its_keys() -> None:
+    w = await build_world()
+    assert jobs.evaluate_stock_change in WORKER_SUBSCRIPTIONS["stock.changed"]
+    near = await make_lot(w.syringe, "L1", w.today + timedelta(days=20))
+    other = await make_lot(w.stent, "S1", w.today + timedelta(days=20))
+    await put(other, w.storage_a, 1)  # not in the event below: must not be evaluated
+    await put(near, w.storage_a, 5)
+    (event_id, _t, payload) = (await events("stock.changed"))[-1]
+    result = await jobs.evaluate_stock_change({}, event_id, payload)
+    assert result["raised"] == 1
+    (alert,) = await alerts()
+    assert alert["lot"] == near and alert["severity"] == "critical"
+    # The stock leaves: the same job on the new event resolves the alert.
+    await put(near, w.storage_a, -5)
+    (event_id, _t, payload) = (await events("stock.changed"))[-1]
+    assert (await jobs.evaluate_stock_change({}, event_id, payload))["resolved"] == 1
+    assert (await alerts())[0]["state"] == "resolved"
+    # Running the same event's job again (a re-published event) changes nothing.
+    assert (await jobs.evaluate_stock_change({}, event_id, payload))["resolved"] == 0
+
+
+async def test_low_stock_escalates_to_stock_out_and_resolves_when_replenished() -> None:
+    w = await build_world()
+    await policy(w.syringe, w.wh_a, reorder_point=10, minimum=5)
+    lot = await make_lot(w.syringe, "L1", w.today + timedelta(days=800))
+    await put(lot, w.storage_a, 8)
+    await sweep()
+    (alert,) = await alerts(rules.LOW_STOCK)
+    assert (alert["level"], alert["severity"]) == (1, "warning")
+    await put(lot, w.storage_a, -8)
+    await sweep()
+    (alert,) = await alerts(rules.LOW_STOCK)
+    assert (alert["level"], alert["severity"]) == (2, "critical")
+    await put(lot, w.storage_a, 50)
+    await sweep()
+    assert (await alerts(rules.LOW_STOCK))[0]["state"] == "resolved"
+    topics = [t for _i, t, p in await events() if p["rule"] == rules.LOW_STOCK]
+    assert topics == ["alert.raised", "alert.escalated", "alert.resolved"]
+
+
+async def test_held_lots_do_not_count_as_available() -> None:
+    w = await build_world()
+    await policy(w.syringe, w.wh_a, reorder_point=5)
+    lot = await make_lot(w.syringe, "L1", w.today + timedelta(days=800), status="on_hold")
+    await put(lot, w.storage_a, 100)
+    await sweep()
+    (alert,) = await alerts(rules.LOW_STOCK)
+    assert alert["level"] == 2  # nothing usable: stock-out
+
+
+async def test_a_ward_cabinet_below_par_goes_to_its_department() -> None:
+    w = await build_world()
+    await policy(w.syringe, w.wh_a, location=w.ward_a, par_level=6)
+    lot = await make_lot(w.syringe, "L1", w.today + timedelta(days=800))
+    await put(lot, w.ward_a, 2)
+    await sweep()
+    (alert,) = await alerts(rules.PAR_LEVEL)
+    assert alert["department"] == w.department and alert["location"] == w.ward_a
+    (_id, _t, payload) = (await events())[-1]
+    assert set(channels_for_event(payload)) == {f"warehouse:{w.wh_a}", f"department:{w.department}"}
+
+
+async def test_a_held_lot_with_reservations_is_an_anomaly() -> None:
+    w = await build_world()
+    lot = await make_lot(w.syringe, "L1", w.today + timedelta(days=800), status="on_hold")
+    await put(lot, w.storage_a, 10)
+    await db.execute("UPDATE stock_balance SET reserved = 4 WHERE lot = {}", lot)
+    await sweep()
+    (alert,) = await alerts(rules.BLOCKED_RESERVED)
+    assert alert["severity"] == "critical"
+
+
+async def test_stock_left_in_receiving_too_long() -> None:
+    w = await build_world()
+    lot = await make_lot(w.syringe, "L1", w.today + timedelta(days=800))
+    await put(lot, w.receiving_a, 10)
+    await sweep()
+    assert await alerts(rules.DWELL) == []
+    await sweep(days=3)  # 72 h > 48 h
+    (alert,) = await alerts(rules.DWELL)
+    assert alert["location"] == w.receiving_a
+
+
+async def test_late_supplier_transit_and_certificates_are_swept() -> None:
+    w = await build_world()
+    await SupplierProduct.insert(
+        SupplierProduct(supplier=w.supplier, product=w.syringe, lead_time_days=5)
+    )
+    po = (
+        await PurchaseOrder.insert(
+            PurchaseOrder(number="PO1", supplier=w.supplier, warehouse=w.wh_a)
+        )
+    )[0]["id"]
+    await PurchaseOrderLine.insert(
+        PurchaseOrderLine(purchase_order=po, product=w.syringe, quantity=10)
+    )
+    await TransferOrder.insert(
+        TransferOrder(
+            from_warehouse=w.wh_a, to_location=w.storage_b, status="shipped", shipped_at=clock.now()
+        )
+    )
+    await SupplierLicence.insert(
+        SupplierLicence(
+            supplier=w.supplier,
+            kind="operating_licence",
+            number="浙1",
+            valid_until=w.today + timedelta(days=30),
+        )
+    )
+    await sweep()
+    rules_now = {a["rule"] for a in await alerts() if a["state"] == "open"}
+    assert rules_now == {rules.LICENCE_EXPIRING}
+    await sweep(days=7)
+    open_alerts = {a["rule"]: a for a in await alerts() if a["state"] == "open"}
+    assert {rules.SUPPLIER_LATE, rules.TRANSIT_LATE, rules.LICENCE_EXPIRING} <= set(open_alerts)
+    await sweep(days=31)
+    licence = [a for a in await alerts(rules.LICENCE_EXPIRING)][0]
+    assert (licence["level"], licence["severity"]) == (2, "critical")  # lapsed
+    await sweep(days=900 - 59)
+    assert await alerts(rules.REGISTRATION_EXPIRING)
+    # A licence alert names no warehouse: its event is for everyone.
+    payload = [p for _i, _t, p in await events() if p["rule"] == rules.LICENCE_EXPIRING][0]
+    assert channels_for_event(payload) == ["broadcast"]
+
+
+async def test_slow_moving_stock() -> None:
+    w = await build_world()
+    lot = await make_lot(w.syringe, "L1", w.today + timedelta(days=2000))
+    await put(lot, w.storage_a, 10)
+    await sweep(days=100)
+    assert await alerts(rules.SLOW_MOVING) == []
+    await sweep(days=181)
+    (alert,) = await alerts(rules.SLOW_MOVING)
+    assert alert["product"] == w.syringe and alert["warehouse"] == w.wh_a
+
+
+async def test_a_temperature_reading_out_of_range_raises_and_back_in_range_resolves() -> None:
+    w = await build_world()
+    await SensorLocation.insert(SensorLocation(sensor="K1", location=w.cold_a))
+    assert jobs.evaluate_reading in WORKER_SUBSCRIPTIONS["device.reading"]
+    await jobs.evaluate_reading({}, 1, {"sensor": "K1", "temperature_c": 9.5})
+    (alert,) = await alerts(rules.TEMPERATURE)
+    assert alert["state"] == "open" and alert["warehouse"] == w.wh_a
+    await jobs.evaluate_reading({}, 2, {"sensor": "K1", "temperature_c": 9.9})
+    assert len(await alerts()) == 1
+    await jobs.evaluate_reading({}, 3, {"sensor": "K1", "temperature_c": 5.0})
+    assert (await alerts())[0]["state"] == "resolved"
+    assert (await jobs.evaluate_reading({}, 4, {"sensor": "nope", "temperature_c": 50}))[
+        "unknown_sensor"
+    ] == 1
+
+
+async def test_a_resolved_alert_raised_again_reopens_in_place() -> None:
+    w = await build_world()
+    await policy(w.syringe, w.wh_a, reorder_point=10)
+    lot = await make_lot(w.syringe, "L1", w.today + timedelta(days=800))
+    await put(lot, w.storage_a, 5)
+    await sweep()
+    await put(lot, w.storage_a, 20)
+    await sweep()
+    await put(lot, w.storage_a, -20)
+    await sweep()
+    (alert,) = await alerts(rules.LOW_STOCK)
+    assert alert["state"] == "open" and alert["times_raised"] == 2
+
+
+async def test_a_rerun_of_an_interrupted_sweep_creates_no_duplicates_and_loses_nothing() -> None:
+    w = await build_world()
+    lots = [await make_lot(w.syringe, f"L{i}", w.today + timedelta(days=10 + i)) for i in range(5)]
+    for lot in lots:
+        await put(lot, w.storage_a, 1)
+    # A sweep that died after writing part of its work: two alerts already written.
+    findings = [
+        f for f in await engine.finders.lot_findings(DEFAULT, clock.today(), clock.now(), None)
+    ]
+    from backend.alerts import store
+
+    await store.apply(rules.reconcile(findings[:2], []))
+    summary = await sweep()
+    assert summary["lots"]["raised"] == 3  # type: ignore[index]
+    assert len(await alerts(rules.NEAR_EXPIRY)) == 5
+    assert len([1 for _i, t, _p in await events() if t == "alert.raised"]) == 5
