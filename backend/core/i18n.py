@@ -13,13 +13,17 @@ def pick_lang(accept_language: str | None) -> Lang:
         return DEFAULT_LANG
     choices: list[tuple[float, int, Lang]] = []
     for index, part in enumerate(accept_language.split(",")):
-        tag, _, params = part.strip().partition(";")
+        tag, *params = part.strip().split(";")
         q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
+        for param in params:
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = 0.0
+                if not 0.0 <= q <= 1.0:  # RFC 9110: a weight is 0 to 1; others are broken
+                    q = 0.0
         primary = tag.strip().lower().split("-")[0]
         if primary == "zh":
             choices.append((q, -index, "zh-CN"))
