@@ -52,29 +52,53 @@ def _order(method: str) -> str:
     return "b.expiry ASC NULLS LAST, b.received_at, b.lot, b.location, b.id"
 
 
+def _candidate_rows(alias: str) -> str:
+    kinds = ", ".join(f"'{k}'" for k in PICK_FROM_KINDS if k in rules.AVAILABLE_LOCATION_KINDS)
+    return (
+        "SELECT b.id AS balance_id, b.product, b.lot, b.serial, b.location, b.expiry, "
+        "b.received_at, b.on_hand - b.reserved AS available "
+        "FROM stock_balance b JOIN lot l ON l.id = b.lot "
+        "JOIN location loc ON loc.id = b.location "
+        "LEFT JOIN serial_number s ON s.id = b.serial "
+        f"WHERE b.product = {alias} AND b.on_hand > b.reserved AND loc.warehouse = {{}} "
+        f"AND loc.kind IN ({kinds}) AND {rules.available_sql('l', 'loc', 's')} "
+    )
+
+
 async def candidates(
     wants: Mapping[int, str], warehouse: int, today: date, limit: int
 ) -> dict[int, list[rules.Candidate]]:
     """Available stock of each product (product → method) in the warehouse's pick locations,
-    first ``limit`` rows per product in allocation order."""
+    first ``limit`` rows per product in allocation order, in one round trip.
+
+    PostgreSQL: one LATERAL query over the product array, the same text for any number of
+    products, so it is planned once per connection. SQLite: a UNION ALL of one subquery per
+    product (its planning is cheap)."""
     if not wants:
         return {}
-    kinds = ", ".join(f"'{k}'" for k in PICK_FROM_KINDS if k in rules.AVAILABLE_LOCATION_KINDS)
-    parts: list[str] = []
-    args: list[Any] = []
-    for product, method in wants.items():
-        parts.append(
-            "SELECT * FROM (SELECT b.id AS balance_id, b.product, b.lot, b.serial, b.location, "
-            "b.expiry, b.received_at, b.on_hand - b.reserved AS available "
-            "FROM stock_balance b JOIN lot l ON l.id = b.lot "
-            "JOIN location loc ON loc.id = b.location "
-            "LEFT JOIN serial_number s ON s.id = b.serial "
-            "WHERE b.product = {} AND b.on_hand > b.reserved AND loc.warehouse = {} "
-            f"AND loc.kind IN ({kinds}) AND {rules.available_sql('l', 'loc', 's')} "
-            f"ORDER BY {_order(method)} LIMIT {int(limit)}) AS c{len(parts)}"
+    if not db.is_sqlite():
+        products = list(wants)
+        rows = await fetch_rows(
+            "SELECT c.* FROM unnest(CAST({} AS BIGINT[]), CAST({} AS BOOLEAN[])) "
+            "AS w(product, fifo) CROSS JOIN LATERAL ("
+            + _candidate_rows("w.product")
+            + "ORDER BY CASE WHEN w.fifo THEN NULL ELSE b.expiry END ASC NULLS LAST, "
+            f"b.received_at, b.lot, b.location, b.id LIMIT {int(limit)}) AS c",
+            products,
+            [wants[p] == "fifo" for p in products],
+            warehouse,
+            today,
         )
-        args += [product, warehouse, today]
-    rows = await fetch_rows(" UNION ALL ".join(parts), *args)
+    else:
+        parts: list[str] = []
+        args: list[Any] = []
+        for product, method in wants.items():
+            parts.append(
+                f"SELECT * FROM ({_candidate_rows('{}')}"
+                f"ORDER BY {_order(method)} LIMIT {int(limit)}) AS c{len(parts)}"
+            )
+            args += [product, warehouse, today]
+        rows = await fetch_rows(" UNION ALL ".join(parts), *args)
     out: dict[int, list[rules.Candidate]] = {p: [] for p in wants}
     for r in rows:
         out[r["product"]].append(
@@ -135,9 +159,10 @@ async def reserve_plan(planned: Sequence[Planned]) -> set[int]:
         return set()
     ids = sorted(per_balance)
     if not db.is_sqlite():
-        marks = ", ".join("{}" for _ in ids)
         await fetch_rows(
-            f"SELECT id FROM stock_balance WHERE id IN ({marks}) ORDER BY id FOR UPDATE", *ids
+            "SELECT id FROM stock_balance WHERE id = ANY(CAST({} AS BIGINT[])) "
+            "ORDER BY id FOR UPDATE",
+            ids,
         )
     done = await ledger.reserve({i: per_balance[i] for i in ids})
     return set(ids) - done

@@ -226,6 +226,16 @@ async def reserve(balance_quantities: Mapping[int, int]) -> set[int]:
     The caller decides what to do with the ones that were not (allocate elsewhere, or fail)."""
     done: set[int] = set()
     items = [(b, q) for b, q in balance_quantities.items() if q > 0]
+    if items and not db.is_sqlite():
+        # One statement text for any number of balances: planned once per connection.
+        rows = await fetch_rows(
+            "UPDATE stock_balance AS b SET reserved = b.reserved + v.q "
+            "FROM unnest(CAST({} AS BIGINT[]), CAST({} AS INTEGER[])) AS v(id, q) "
+            "WHERE b.id = v.id AND b.on_hand - b.reserved >= v.q RETURNING b.id",
+            [b for b, _q in items],
+            [q for _b, q in items],
+        )
+        return {int(r["id"]) for r in rows}
     for start in range(0, len(items), 200):
         chunk = items[start : start + 200]
         values = ", ".join("(CAST({} AS BIGINT), CAST({} AS INTEGER))" for _ in chunk)
