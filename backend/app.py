@@ -42,6 +42,7 @@ from backend.realtime.ws import live_socket
 from backend.scanning.api import CONTROLLERS as SCANNING_CONTROLLERS
 from backend.labels.api import CONTROLLERS as LABEL_CONTROLLERS
 from backend.alerts.api import CONTROLLERS as ALERT_CONTROLLERS
+from backend.requisitions.api import CONTROLLERS as REQUISITION_CONTROLLERS
 from backend.tasks.api import CONTROLLERS as TASK_CONTROLLERS
 from backend import worker
 
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *LABEL_CONTROLLERS,
         *ALERT_CONTROLLERS,
         *TASK_CONTROLLERS,
+        *REQUISITION_CONTROLLERS,
     ]
     if settings.pwa_dist.is_dir():
         route_handlers += _spa_routes(settings.pwa_dist)

@@ -39,8 +39,13 @@ async def prune_housekeeping(ctx: dict[str, Any]) -> dict[str, int]:
 
 
 from backend.alerts.evaluation import jobs as alert_jobs  # noqa: E402
+from backend.requisitions import jobs as requisition_jobs  # noqa: E402
 
-FUNCTIONS: list[JobFunction] = [prune_housekeeping, *alert_jobs.FUNCTIONS]
+FUNCTIONS: list[JobFunction] = [
+    prune_housekeeping,
+    *alert_jobs.FUNCTIONS,
+    *requisition_jobs.FUNCTIONS,
+]
 
 CRON: list[Cron] = [
     Cron(prune_housekeeping, minutes=frozenset({17}), hours=frozenset({19})),
@@ -48,6 +53,8 @@ CRON: list[Cron] = [
     # within 5 minutes), due webhook retries every minute.
     Cron(alert_jobs.sweep_alerts, minutes=frozenset(range(0, 60, 5))),
     Cron(alert_jobs.retry_webhooks, minutes=frozenset(range(60))),
+    # Par-level replenishment drafts for the ward cabinets, nightly (21:30 UTC = 05:30 Beijing).
+    Cron(requisition_jobs.propose_par_requisitions, minutes=frozenset({30}), hours=frozenset({21})),
 ]
 
 # Outbox topic -> job functions enqueued with (event id, payload) when it is published.

@@ -52,6 +52,14 @@ class Permission(StrEnum):
     alerts_act = "alerts.act"
     alerts_configure = "alerts.configure"
     """The rule set, webhooks and stock policies."""
+    requisitions_read = "requisitions.read"
+    requisitions_request = "requisitions.request"
+    """Request for one's department, submit, cancel, confirm a delivery's receipt."""
+    requisitions_approve = "requisitions.approve"
+    """Approve or reject (never one's own); keep the department catalogue and par levels."""
+    requisitions_fulfil = "requisitions.fulfil"
+    requisitions_consume = "requisitions.consume"
+    """Record use at the point of use (on a patient), return unused items."""
 
 
 # The one table of who may do what. Auditors read everything and change nothing.
@@ -85,6 +93,11 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
         {Role.warehouse, Role.qa, Role.purchaser, Role.department_head, Role.admin}
     ),
     Permission.alerts_configure: frozenset({Role.admin}),
+    Permission.requisitions_read: ALL_ROLES,
+    Permission.requisitions_request: frozenset({Role.clinician, Role.department_head, Role.admin}),
+    Permission.requisitions_approve: frozenset({Role.department_head, Role.admin}),
+    Permission.requisitions_fulfil: frozenset({Role.warehouse, Role.admin}),
+    Permission.requisitions_consume: frozenset({Role.clinician, Role.department_head}),
 }
 
 

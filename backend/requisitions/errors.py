@@ -38,13 +38,19 @@ class AlreadyApproved(PermissionDenied):
 class BudgetExceeded(Conflict):
     code = "BUDGET_EXCEEDED"
     zh = "超出科室 {period} 预算：剩余 {remaining} 分，本单 {amount} 分"
-    en = "Over the department's budget for {period}: {remaining} left, this needs {amount} (minor units)"
+    en = (
+        "Over the department's budget for {period}: {remaining} left, "
+        "this needs {amount} (minor units)"
+    )
 
 
 class QuotaExceeded(Conflict):
     code = "QUOTA_EXCEEDED"
     zh = "产品 {product} 超出科室 {period} 定额：剩余 {remaining}，本单 {quantity}"
-    en = "Product {product} is over the department's quota for {period}: {remaining} left, {quantity} asked"
+    en = (
+        "Product {product} is over the department's quota for {period}: "
+        "{remaining} left, {quantity} asked"
+    )
 
 
 class RequisitionState(Conflict):
@@ -77,13 +83,19 @@ class PatientReferenceInvalid(InvalidInput):
 class PatientUseRequired(InvalidInput):
     code = "PATIENT_USE_REQUIRED"
     zh = "植入物及序列号管理的器械须记录患者标识、手术和术者"
-    en = "An implant or serial-tracked device is recorded with patient reference, procedure and surgeon"
+    en = (
+        "An implant or serial-tracked device is recorded with patient reference, "
+        "procedure and surgeon"
+    )
 
 
 class NotInCabinet(Conflict):
     code = "NOT_IN_CABINET"
     zh = "该器械（批次 {lot}{serial}）不在库位 {location} 中，或数量不足（可用 {available}）"
-    en = "The unit (lot {lot}{serial}) is not in location {location}, or not enough ({available} there)"
+    en = (
+        "The unit (lot {lot}{serial}) is not in location {location}, "
+        "or not enough ({available} there)"
+    )
 
 
 class NoPointOfUse(RuleViolation):

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from backend.core.errors import InvalidInput
+from backend.core.errors import DomainError, InvalidInput
 from backend.requisitions.errors import (
     AlreadyApproved,
     BudgetExceeded,
@@ -53,7 +53,7 @@ CANCELLED = "cancelled"
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     DRAFT: frozenset({SUBMITTED, CANCELLED}),
-    SUBMITTED: frozenset({SUBMITTED, APPROVED, REJECTED, CANCELLED}),
+    SUBMITTED: frozenset({APPROVED, REJECTED, CANCELLED}),
     APPROVED: frozenset({PICKING, BACK_ORDERED, CANCELLED}),
     BACK_ORDERED: frozenset({PICKING, CANCELLED}),
     PICKING: frozenset({SHIPPED}),
@@ -203,12 +203,10 @@ def check_budget(
 ) -> list[Warning]:
     """Over budget or over a product's quota: refused when the department blocks, a warning
     when it warns. Returns the warnings."""
-    problems: list[Exception] = []
+    problems: list[DomainError] = []
     remaining = budget.remaining
     if remaining is not None and amount > remaining:
-        problems.append(
-            BudgetExceeded(period=budget.period, remaining=remaining, amount=amount)
-        )
+        problems.append(BudgetExceeded(period=budget.period, remaining=remaining, amount=amount))
     for q in quotas:
         wanted = quantities.get(q.product, 0)
         if wanted and wanted > q.remaining:
@@ -222,10 +220,7 @@ def check_budget(
             )
     if problems and enforcement == "block":
         raise problems[0]
-    return [
-        Warning(getattr(p, "code", "WARNING"), p.message("zh-CN"), p.message("en"))  # type: ignore[attr-defined]
-        for p in problems
-    ]
+    return [Warning(p.code, p.message("zh-CN"), p.message("en")) for p in problems]
 
 
 # ---- par levels -----------------------------------------------------------------------------
@@ -267,9 +262,7 @@ def check_patient_reference(ref: str) -> str:
         or "--" in value
         or not any(c.isdigit() for c in value)
     ):
-        raise PatientReferenceInvalid(
-            field="patient_ref", min=PATIENT_REF_MIN, max=PATIENT_REF_MAX
-        )
+        raise PatientReferenceInvalid(field="patient_ref", min=PATIENT_REF_MIN, max=PATIENT_REF_MAX)
     return value.upper()
 
 

@@ -29,7 +29,9 @@ class DepartmentCatalogue(Table, tablename="department_catalogue"):
 
     department = ForeignKey(Department, null=False, on_delete=OnDelete.restrict, index=True)
     product = ForeignKey(Product, null=False, on_delete=OnDelete.restrict, index=True)
-    par_level = Integer(default=0, help_text="Base units the point-of-use cabinet should hold; 0: none")
+    par_level = Integer(
+        default=0, help_text="Base units the point-of-use cabinet should hold; 0: none"
+    )
     favourite = Boolean(default=False, help_text="Shown first on the ward's tablet")
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -57,18 +59,26 @@ class Requisition(Table, tablename="requisition"):
     id = BigSerial(primary_key=True)
     department = ForeignKey(Department, null=False, on_delete=OnDelete.restrict, index=True)
     warehouse = ForeignKey(
-        Warehouse, null=False, on_delete=OnDelete.restrict, index=True,
+        Warehouse,
+        null=False,
+        on_delete=OnDelete.restrict,
+        index=True,
         help_text="The serving warehouse when it was requested",
     )
     to_location = ForeignKey(
-        Location, null=False, on_delete=OnDelete.restrict, index=False,
+        Location,
+        null=False,
+        on_delete=OnDelete.restrict,
+        index=False,
         help_text="The department's point-of-use location it is delivered to",
     )
     status = Varchar(length=20, default="draft", index=True)
     urgency = Varchar(length=10, default="routine", help_text="routine, urgent or emergency")
     needed_by = Date(null=True, default=None)
     notes = Varchar(length=500, null=True, default=None)
-    origin = Varchar(length=10, default="manual", help_text="manual or par (proposed from par levels)")
+    origin = Varchar(
+        length=10, default="manual", help_text="manual or par (proposed from par levels)"
+    )
     period = Varchar(length=7, null=True, default=None, help_text="YYYY-MM it counts against")
     levels_required = Integer(default=1, help_text="Approval levels needed (2: high value)")
     levels_done = Integer(default=0)
@@ -90,7 +100,11 @@ class RequisitionLine(Table, tablename="requisition_line"):
     quantity = Integer(help_text="Base units requested")
     approved_quantity = Integer(null=True, default=None)
     substitute = ForeignKey(
-        Product, null=True, default=None, on_delete=OnDelete.restrict, index=False,
+        Product,
+        null=True,
+        default=None,
+        on_delete=OnDelete.restrict,
+        index=False,
         help_text="An equivalent product approved instead",
     )
     decision_reason = Varchar(length=500, null=True, default=None)
@@ -121,7 +135,9 @@ class RequisitionShipment(Table, tablename="requisition_shipment"):
     transfer_order = ForeignKey(TransferOrder, null=False, on_delete=OnDelete.restrict, index=True)
     pick_list = BigInt(null=True, default=None)
     lines = JSON(default={}, help_text="transfer-order line id → requisition line id")
-    status = Varchar(length=20, default="picking", help_text="picking, shipped, delivered, received")
+    status = Varchar(
+        length=20, default="picking", help_text="picking, shipped, delivered, received"
+    )
     missing = Integer(default=0, help_text="Units shipped that did not arrive (discrepancy)")
     discrepancy_reason = Varchar(length=500, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -142,9 +158,15 @@ class BackOrder(Table, tablename="back_order"):
     product = ForeignKey(Product, null=False, on_delete=OnDelete.restrict, index=True)
     quantity = Integer()
     cause = Varchar(length=20, help_text="no_stock (at allocation) or short_pick")
-    status = Varchar(length=20, default="open", index=True, help_text="open, allocated or cancelled")
+    status = Varchar(
+        length=20, default="open", index=True, help_text="open, allocated or cancelled"
+    )
     shipment = ForeignKey(
-        RequisitionShipment, null=True, default=None, on_delete=OnDelete.restrict, index=False,
+        RequisitionShipment,
+        null=True,
+        default=None,
+        on_delete=OnDelete.restrict,
+        index=False,
         help_text="The shipment that finally carried it",
     )
     created_at = Timestamptz(default=TimestamptzNow())
@@ -164,7 +186,9 @@ class PatientUse(Table, tablename="patient_use"):
         SerialNumber, null=True, default=None, on_delete=OnDelete.restrict, index=True
     )
     quantity = Integer()
-    patient_ref = Varchar(length=40, null=True, default=None, index=True, help_text="Pseudonymous id")
+    patient_ref = Varchar(
+        length=40, null=True, default=None, index=True, help_text="Pseudonymous id"
+    )
     procedure = Varchar(length=200, null=True, default=None)
     surgeon = Varchar(length=150, null=True, default=None)
     used_at = Timestamptz(help_text="When it was used on the patient")
