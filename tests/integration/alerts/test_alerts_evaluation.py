@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from backend.worker import SUBSCRIPTIONS as WORKER_SUBSCRIPTIONS
 from backend.alerts import rules
 from backend.alerts.evaluation import engine, jobs
 from backend.alerts.ruleset import DEFAULT
 from backend.alerts.tables import SensorLocation
+from backend.catalog.tables import SupplierLicence, SupplierProduct
 from backend.core import clock, db
 from backend.realtime.routing import channels_for_event
 from backend.receiving.tables import PurchaseOrder, PurchaseOrderLine
-from backend.catalog.tables import SupplierLicence, SupplierProduct
 from backend.stock.tables import TransferOrder
+from backend.worker import SUBSCRIPTIONS as WORKER_SUBSCRIPTIONS
 from tests.integration.alerts.world import alerts, build_world, events, make_lot, policy, put
 
 
@@ -174,12 +174,12 @@ async def test_late_supplier_transit_and_certificates_are_swept() -> None:
     open_alerts = {a["rule"]: a for a in await alerts() if a["state"] == "open"}
     assert {rules.SUPPLIER_LATE, rules.TRANSIT_LATE, rules.LICENCE_EXPIRING} <= set(open_alerts)
     await sweep(days=31)
-    licence = [a for a in await alerts(rules.LICENCE_EXPIRING)][0]
+    licence = next(iter(await alerts(rules.LICENCE_EXPIRING)))
     assert (licence["level"], licence["severity"]) == (2, "critical")  # lapsed
     await sweep(days=900 - 59)
     assert await alerts(rules.REGISTRATION_EXPIRING)
     # A licence alert names no warehouse: its event is for everyone.
-    payload = [p for _i, _t, p in await events() if p["rule"] == rules.LICENCE_EXPIRING][0]
+    payload = next(p for _i, _t, p in await events() if p["rule"] == rules.LICENCE_EXPIRING)
     assert channels_for_event(payload) == ["broadcast"]
 
 
@@ -230,9 +230,7 @@ async def test_a_rerun_of_an_interrupted_sweep_creates_no_duplicates_and_loses_n
     for lot in lots:
         await put(lot, w.storage_a, 1)
     # A sweep that died after writing part of its work: two alerts already written.
-    findings = [
-        f for f in await engine.finders.lot_findings(DEFAULT, clock.today(), clock.now(), None)
-    ]
+    findings = list(await engine.finders.lot_findings(DEFAULT, clock.today(), clock.now(), None))
     from backend.alerts import store
 
     await store.apply(rules.reconcile(findings[:2], []))

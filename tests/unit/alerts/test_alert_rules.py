@@ -191,18 +191,18 @@ def test_same_lot_number_with_another_expiry_is_an_anomaly() -> None:
 
 
 def test_stock_sitting_in_receiving_longer_than_n_hours() -> None:
-    args = dict(
-        lot=1,
-        location=5,
-        warehouse=1,
-        product=1,
-        kind="receiving",
-        on_hand=3,
-        now=NOW,
-        hours=48,
-        severity="warning",
-        roles=("qa",),
-    )
+    args = {
+        "lot": 1,
+        "location": 5,
+        "warehouse": 1,
+        "product": 1,
+        "kind": "receiving",
+        "on_hand": 3,
+        "now": NOW,
+        "hours": 48,
+        "severity": "warning",
+        "roles": ("qa",),
+    }
     assert rules.dwell(arrived_at=NOW - timedelta(hours=48), **args) is None  # type: ignore[arg-type]
     f = rules.dwell(arrived_at=NOW - timedelta(hours=49), **args)  # type: ignore[arg-type]
     assert f and f.facts["hours"] == 49 and f.subject == "lot:1@loc:5"
@@ -279,9 +279,9 @@ def test_certificates_warn_within_n_days_and_are_critical_once_lapsed() -> None:
 
 
 def test_slow_moving_counts_from_the_last_issue_or_the_first_receipt() -> None:
-    base = dict(
-        product=1, warehouse=1, on_hand=4, now=NOW, days=180, severity="info", roles=("purchaser",)
-    )
+    base = {
+        "product": 1, "warehouse": 1, "on_hand": 4, "now": NOW, "days": 180, "severity": "info", "roles": ("purchaser",)
+    }
     old = NOW - timedelta(days=200)
     assert rules.slow_moving(last_issue=None, stocked_since=old, **base)  # type: ignore[arg-type]
     assert (
