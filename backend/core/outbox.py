@@ -21,6 +21,11 @@ from backend.core.tables import OutboxEvent
 
 log = logging.getLogger(__name__)
 
+NOTIFY_CHANNEL = "lotwise_outbox"
+"""On PostgreSQL a unit of work that wrote events NOTIFYs this channel in its transaction, and
+every dispatcher LISTENs on it, so events committed by another process are published at once
+instead of at the next poll."""
+
 Sink = Callable[[int, str, dict[str, Any]], Awaitable[None]]
 """Receives (event id, topic, payload); raises to have the event retried."""
 
@@ -78,10 +83,45 @@ async def dispatch_pending(sinks: Sequence[Sink], batch: int = 200) -> Dispatche
     return Dispatched(published, failed)
 
 
+async def listen(event: asyncio.Event, retry_seconds: float = 1.0) -> None:
+    """PostgreSQL: set ``event`` on every NOTIFY of the outbox channel; reconnect if the
+    connection drops. Runs until cancelled."""
+    import asyncpg  # type: ignore[import-untyped]
+
+    dsn = db.engine().config["dsn"]  # type: ignore[attr-defined]
+    while True:
+        connection = None
+        try:
+            connection = await asyncpg.connect(dsn)
+            await connection.add_listener(NOTIFY_CHANNEL, lambda *_args: event.set())
+            event.set()  # anything committed while not listening is picked up now
+            while not connection.is_closed():
+                await asyncio.sleep(retry_seconds)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the poll still runs; try to listen again shortly
+            log.warning("outbox LISTEN failed, polling until it is back: %r", exc)
+        finally:
+            if connection is not None and not connection.is_closed():
+                await connection.close()
+        await asyncio.sleep(retry_seconds)
+
+
 async def run_dispatcher(sinks: Sequence[Sink], poll_seconds: float = 0.5) -> None:
-    """Loop until cancelled: dispatch, then sleep until woken or the poll interval passes
-    (the poll catches events committed by other processes)."""
+    """Loop until cancelled: dispatch, then sleep until woken or the poll interval passes.
+    Woken by commits in this process (``wake``) and, on PostgreSQL, by NOTIFY from others;
+    the poll is the safety net."""
     event = _event()
+    listener = None if db.is_sqlite() else asyncio.create_task(listen(event))
+    try:
+        await _dispatch_loop(sinks, event, poll_seconds)
+    finally:
+        if listener is not None:
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
+
+
+async def _dispatch_loop(sinks: Sequence[Sink], event: asyncio.Event, poll_seconds: float) -> None:
     backoff = poll_seconds
     while True:
         try:

@@ -77,6 +77,9 @@ class UnitOfWork:
             await OutboxEvent.insert(
                 *[OutboxEvent(topic=topic, payload=payload) for topic, payload in self._events]
             )
+            if not db.is_sqlite():
+                # Delivered at commit: wakes dispatchers in other processes (the workers).
+                await db.execute(f"SELECT pg_notify('{outbox.NOTIFY_CHANNEL}', '')")
 
 
 @asynccontextmanager
