@@ -5,7 +5,8 @@
   (two partial indexes: NULLs are distinct in a plain unique index);
 - a serial is on hand in at most one place: unique (serial) where on_hand > 0, so the database
   itself refuses a second place;
-- FEFO reads (product, expiry, received_at) over balances with something available, in order;
+- FEFO (and FIFO) read balances with something available in allocation order, straight from
+  an index, and stop at the first rows that are usable;
 - the ledger is read by lot, serial and location in entry order (lot page, trace).
 Partial and composite indexes work the same on SQLite and PostgreSQL.
 """
@@ -27,7 +28,9 @@ INDEXES = (
     "WHERE serial IS NOT NULL",
     "CREATE UNIQUE INDEX stock_balance_serial_one_place ON stock_balance (serial) "
     "WHERE serial IS NOT NULL AND on_hand > 0",
-    "CREATE INDEX stock_balance_fefo ON stock_balance (product, expiry, received_at) "
+    "CREATE INDEX stock_balance_fefo ON stock_balance "
+    "(product, expiry, received_at, lot, location, id) WHERE on_hand > reserved",
+    "CREATE INDEX stock_balance_fifo ON stock_balance (product, received_at, lot, location, id) "
     "WHERE on_hand > reserved",
     "CREATE INDEX stock_balance_product_location ON stock_balance (product, location)",
     "CREATE INDEX stock_ledger_lot ON stock_ledger (lot, id)",

@@ -77,16 +77,26 @@ async def candidates(
     if not wants:
         return {}
     if not db.is_sqlite():
-        products = list(wants)
-        rows = await fetch_rows(
-            "SELECT c.* FROM unnest(CAST({} AS BIGINT[]), CAST({} AS BOOLEAN[])) "
-            "AS w(product, fifo) CROSS JOIN LATERAL ("
+        fefo = [p for p, method in wants.items() if method != "fifo"]
+        fifo = [p for p, method in wants.items() if method == "fifo"]
+        # The expiry bound on the balance's own copy lets the index scan start at today.
+        lateral = (
+            "SELECT c.* FROM unnest(CAST({} AS BIGINT[])) AS w(product) CROSS JOIN LATERAL ("
             + _candidate_rows("w.product")
-            + "ORDER BY CASE WHEN w.fifo THEN NULL ELSE b.expiry END ASC NULLS LAST, "
-            f"b.received_at, b.lot, b.location, b.id LIMIT {int(limit)}) AS c",
-            products,
-            [wants[p] == "fifo" for p in products],
+            + "AND (b.expiry IS NULL OR b.expiry >= {}) ORDER BY {order} "
+            + f"LIMIT {int(limit)}) AS c"
+        )
+        rows = await fetch_rows(
+            lateral.replace("{order}", _order("fefo"))
+            + " UNION ALL "
+            + lateral.replace("{order}", _order("fifo")),
+            fefo,
             warehouse,
+            today,
+            today,
+            fifo,
+            warehouse,
+            today,
             today,
         )
     else:

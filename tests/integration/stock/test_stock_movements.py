@@ -297,3 +297,38 @@ async def test_verify_names_an_issue_of_a_held_lot_written_behind_the_services_b
     )
     found = "\n".join(await violations())
     assert "no_unusable_issue" in found and "lot status on_hold" in found
+
+
+async def test_lotwise_verify_exits_1_naming_a_serial_on_hand_in_two_places():
+    from tests.integration.test_audit_chain import run_lotwise
+
+    w = await build_world()
+    lot = await stock_in(w, w.stent, "S", 1, serials=["SN-1"])
+    (serial,) = await serial_ids(lot["id"])
+    assert (await run_lotwise("verify")).returncode == 0
+    await db.execute(
+        "INSERT INTO stock_balance (location, lot, serial, product, expiry, received_at, "
+        "on_hand, reserved) SELECT {}, lot, serial, product, expiry, received_at, 0, 0 "
+        "FROM stock_balance WHERE serial = {} AND on_hand = 1",
+        w.storage_a2,
+        serial,
+    )
+    await db.execute("DROP INDEX stock_balance_serial_one_place")
+    try:
+        await db.execute(
+            "UPDATE stock_balance SET on_hand = 1 WHERE location = {} AND serial = {}",
+            w.storage_a2,
+            serial,
+        )
+        result = await run_lotwise("verify")
+        assert result.returncode == 1
+        assert "VIOLATION serial_in_one_place" in result.stderr
+        assert "VIOLATION balance_equals_ledger" in result.stderr
+    finally:
+        await db.execute(
+            "DELETE FROM stock_balance WHERE location = {} AND serial = {}", w.storage_a2, serial
+        )
+        await db.execute(
+            "CREATE UNIQUE INDEX stock_balance_serial_one_place ON stock_balance "
+            "(serial) WHERE serial IS NOT NULL AND on_hand > 0"
+        )
