@@ -18,11 +18,13 @@ from backend.sites.tables import Department, Location, Warehouse
 from tests.integration.test_audit_chain import run_lotwise
 
 
-async def test_the_demo_builds_a_hospitals_worth_of_master_data_quickly():
+async def test_the_demo_builds_a_hospitals_worth_of_valid_master_data():
+    """One build (it is the slow part), every check on it."""
     assert not await has_data()
     started = time.perf_counter()
     summary = await build_demo()
-    assert time.perf_counter() - started < 10
+    # Seconds on an idle machine; the bound only catches a pathological slowdown.
+    assert time.perf_counter() - started < 60
     assert await has_data()
 
     products = await Product.select()
@@ -54,34 +56,28 @@ async def test_the_demo_builds_a_hospitals_worth_of_master_data_quickly():
     assert roles == set(Role)
     assert summary["counts"]["products"] == len(products)
 
-
-async def test_every_demo_identifier_is_valid_and_already_normalised():
-    await build_demo()
+    # Every packaging identifier is valid and stored as normalisation would store it.
     packs = await Packaging.select()
     assert len(packs) >= 300
     for pack in packs:
         if pack["agency"] == "GS1":
             assert len(pack["di"]) == 14
             assert Gtin.parse(pack["di"]).as_gtin_14() == pack["di"]  # check digit holds
-        again = normalise(pack["agency"], pack["original"])
-        assert again.di == pack["di"], pack
+        assert normalise(pack["agency"], pack["original"]).di == pack["di"], pack
     assert {p["agency"] for p in packs} == {"GS1", "HIBC", "MA"}
     assert len({(p["agency"], p["di"]) for p in packs}) == len(packs)
 
-
-async def test_the_demo_leaves_a_verifying_audit_chain():
-    await build_demo()
     count, broken = await chain.verify()
     assert count >= 1 and broken is None
 
 
-async def test_a_second_demo_refuses_and_if_empty_does_nothing():
-    await build_demo()
-    products = await Product.count()
+async def test_the_demo_command_refuses_a_database_with_data_and_if_empty_does_nothing():
+    await Warehouse.insert(Warehouse(code="WH-X", name="已有库房"))
     refused = await run_lotwise("demo")
     assert refused.returncode != 0
     assert "already has data" in refused.stderr
     quiet = await run_lotwise("demo", "--if-empty")
     assert quiet.returncode == 0, quiet.stderr
     assert "nothing loaded" in quiet.stdout
-    assert await Product.count() == products
+    assert await Product.count() == 0
+    assert await Warehouse.count() == 1
