@@ -21,6 +21,7 @@ Printed: requests/s and p50/p99 latency of each, and the ratio scans/trivial (go
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import random
@@ -47,25 +48,38 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _scans(db: Path, rng: random.Random, count: int) -> list[str]:
-    con = sqlite3.connect(db)
-    try:
-        gs1 = [r[0] for r in con.execute("SELECT di FROM packaging WHERE agency = 'GS1'")]
-        each = [
-            r[0]
-            for r in con.execute(
-                "SELECT original FROM packaging WHERE level = 'each' AND agency = 'GS1'"
-            )
-        ]
-        hibc = [r[0] for r in con.execute("SELECT original FROM packaging WHERE agency='HIBC'")]
-        ma = [r[0] for r in con.execute("SELECT di FROM packaging WHERE agency = 'MA'")]
-        locations = list(
-            con.execute(
-                "SELECT w.code, l.code FROM location l JOIN warehouse w ON w.id = l.warehouse"
-            )
+def _rows(url: str, sql: str) -> list[tuple[str, ...]]:
+    if url.startswith("sqlite:///"):
+        con = sqlite3.connect(url.removeprefix("sqlite:///"))
+        try:
+            return [tuple(r) for r in con.execute(sql)]
+        finally:
+            con.close()
+    import asyncpg
+
+    async def fetch() -> list[tuple[str, ...]]:
+        con = await asyncpg.connect(url)
+        try:
+            return [tuple(r) for r in await con.fetch(sql)]
+        finally:
+            await con.close()
+
+    return asyncio.run(fetch())
+
+
+def _scans(url: str, rng: random.Random, count: int) -> list[str]:
+    gs1 = [r[0] for r in _rows(url, "SELECT di FROM packaging WHERE agency = 'GS1'")]
+    each = [
+        r[0]
+        for r in _rows(
+            url, "SELECT original FROM packaging WHERE level = 'each' AND agency = 'GS1'"
         )
-    finally:
-        con.close()
+    ]
+    hibc = [r[0] for r in _rows(url, "SELECT original FROM packaging WHERE agency = 'HIBC'")]
+    ma = [r[0] for r in _rows(url, "SELECT di FROM packaging WHERE agency = 'MA'")]
+    locations = _rows(
+        url, "SELECT w.code, l.code FROM location l JOIN warehouse w ON w.id = l.warehouse"
+    )
     sys.path.insert(0, str(ROOT))
     from backend.scanning.decoding.checks import mod43_check
 
@@ -185,9 +199,11 @@ def main() -> None:
     concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 64
     tmp = Path(tempfile.mkdtemp(prefix="lotwise-bench-"))
     db = tmp / "bench.db"
+    # BENCH_DATABASE_URL: an empty PostgreSQL database instead (production's configuration).
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{db}"
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{db}",
+        "DATABASE_URL": url,
         "SECRET_KEY": "bench-secret-key-not-for-production-0123456789",
         "LOTWISE_PWA_DIST": str(tmp / "no-pwa"),
     }
@@ -234,8 +250,8 @@ def main() -> None:
         )
         login.raise_for_status()
         token = login.json()["access_token"]
-        scans = _scans(db, random.Random(20261121), requests)
-        print(f"server: uvicorn, 1 process, SQLite {db}; {requests} requests per phase")
+        scans = _scans(url, random.Random(20261121), requests)
+        print(f"server: uvicorn, 1 process, {url}; at most {requests} requests per phase")
         _bench(base, token, scans, requests, concurrency, tmp)
     finally:
         server.terminate()
