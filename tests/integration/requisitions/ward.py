@@ -114,3 +114,38 @@ async def events(topic: str) -> list[dict[str, Any]]:
     return [
         json.loads(r["payload"]) if isinstance(r["payload"], str) else r["payload"] for r in rows
     ]
+
+
+async def pick_all(ward: Ward, req: dict[str, Any]) -> None:
+    """The warehouse picks every line of the requisition's newest pick list as allocated."""
+    from backend.stock import picking
+
+    actor = ward.w.warehouse.actor
+    pick = await picking.pick_list(actor, req["shipments"][-1]["pick_list"])
+    for line in pick["lines"]:
+        await picking.confirm_pick(
+            actor,
+            pick["id"],
+            line["id"],
+            scan=picking.Scan(lot_id=line["lot"], serial=line["serial_number"]),
+            quantity=line["quantity"],
+        )
+
+
+async def to_cabinet(ward: Ward, lines: list[tuple[int, int]]) -> dict[str, Any]:
+    """Request, approve (both levels when needed), release, pick, ship and receive."""
+    from backend.requisitions import approving, fulfilling, requesting
+
+    req = await requesting.create(
+        ward.clinician.actor,
+        department=ward.department,
+        lines=[requesting.LineIn(p, q) for p, q in lines],
+        submit=True,
+    )
+    req = await approving.approve(ward.head.actor, req["id"])
+    if req["status"] != "approved":
+        req = await approving.approve(ward.w.admin.actor, req["id"])
+    req = await fulfilling.release(ward.w.warehouse.actor, req["id"])
+    await pick_all(ward, req)
+    await fulfilling.ship(ward.w.warehouse.actor, req["id"])
+    return await fulfilling.receive(ward.clinician.actor, req["id"], scanned=None)
