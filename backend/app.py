@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -52,8 +52,9 @@ log = logging.getLogger(__name__)
 async def _retrieve_actor(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
     from backend.auth.service import actor_for_token
 
-    issued = token.iat if isinstance(token.iat, datetime) else datetime.fromtimestamp(token.iat)
-    return await actor_for_token(int(token.sub), issued, token.jti)
+    issued = token.iat if isinstance(token.iat, datetime) else datetime.fromtimestamp(token.iat, UTC)
+    jti = token.jti if isinstance(token.jti, str) else None
+    return await actor_for_token(int(token.sub), issued, jti)
 
 
 def _jwt_auth(settings: Settings) -> JWTCookieAuth[Actor, Token]:

@@ -66,7 +66,7 @@ def worker() -> None:
         raise click.ClickException(
             "REDIS_URL is not set: without Redis the server runs jobs in-process, no worker needed"
         )
-    run_worker(worker_settings(settings.redis_url))  # type: ignore[arg-type]
+    run_worker(worker_settings(settings.redis_url))
 
 
 async def migrate_database() -> None:

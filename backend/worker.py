@@ -7,7 +7,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from backend.core import clock, outbox
 from backend.core.jobs import Cron, JobFunction, JobQueue
@@ -128,7 +128,8 @@ def worker_settings(redis_url: str) -> type:
     class WorkerSettings:
         functions = FUNCTIONS
         cron_jobs = [
-            cron(c.function, minute=set(c.minutes), hour=set(c.hours) if c.hours else None)
+            cron(cast(Any, c.function), minute=set(c.minutes),
+                 hour=set(c.hours) if c.hours else None)
             for c in CRON
         ]
         redis_settings = RedisSettings.from_dsn(redis_url)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, BigSerial, Boolean, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, BigSerial, Boolean, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 
 class User(Table, tablename="app_user"):
+    id: Serial  # added by Piccolo; declared for the type checker
     username = Varchar(length=150, unique=True)
     full_name = Varchar(length=150, help_text="Printed name shown on signatures and records")
     password_hash = Varchar(length=255, help_text="argon2id")

@@ -10,6 +10,7 @@ from piccolo.columns import (
     Integer,
     OnDelete,
     Real,
+    Serial,
     Timestamptz,
     Varchar,
 )
@@ -28,6 +29,7 @@ class Manufacturer(Table, tablename="manufacturer"):
 class Product(Table, tablename="product"):
     """A catalogued device (医疗器械). Quantities of it are integers in `base_unit`."""
 
+    id: Serial  # added by Piccolo; declared for the type checker
     code = Varchar(length=40, unique=True, help_text="Internal item code")
     name = Varchar(length=200, index=True, help_text="Name in Chinese, as registered")
     name_en = Varchar(length=200, null=True, default=None)

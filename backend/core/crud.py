@@ -67,7 +67,8 @@ def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _combine(clauses: list[Any]) -> Any | None:
+def _combine(clauses: list[Any]) -> Any:
+    """The clauses joined with AND; None for none (callers that filter always pass one)."""
     where: Any | None = None
     for clause in clauses:
         where = clause if where is None else And(where, clause)
@@ -111,7 +112,7 @@ async def list_records(
     if resource.scope is not None and (limit_clause := resource.scope(actor)) is not None:
         clauses.append(limit_clause)
     if not include_retired and has_column(table, "active"):
-        clauses.append(table.active == True)  # noqa: E712 - a Piccolo expression, not a test
+        clauses.append(resource.column("active") == True)  # noqa: E712 - a Piccolo expression
     for name, value in (filters or {}).items():
         if value is not None:
             clauses.append(resource.column(name) == value)
@@ -142,7 +143,7 @@ async def _check_references(resource: Resource, actor: Actor, values: Mapping[st
             continue
         clauses: list[Any] = [ref.table._meta.primary_key == ref_id]
         if has_column(ref.table, "active"):
-            clauses.append(ref.table.active == True)  # noqa: E712
+            clauses.append(getattr(ref.table, "active") == True)  # noqa: B009, E712
         if ref.scope is not None and (limit := ref.scope(actor)) is not None:
             clauses.append(limit)
         if not await ref.table.exists().where(_combine(clauses)):

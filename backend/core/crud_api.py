@@ -79,7 +79,7 @@ def crud_controller(
     for name, kind in filters.items():
         parameters.append(
             inspect.Parameter(
-                name, inspect.Parameter.KEYWORD_ONLY, annotation=FromQuery[kind | None],  # type: ignore[valid-type]
+                name, inspect.Parameter.KEYWORD_ONLY, annotation=FromQuery[kind | None],  # type: ignore[misc, valid-type]
                 default=None,
             )
         )
@@ -105,8 +105,8 @@ def crud_controller(
         return as_out(await crud.retire(resource, actor, record_id, data.reason))
 
     get_record.__annotations__["return"] = out
-    create_record.__annotations__.update({"data": JSONBody[create_in], "return": out})  # type: ignore[valid-type]
-    update_record.__annotations__.update({"data": JSONBody[update_in], "return": out})  # type: ignore[valid-type]
+    create_record.__annotations__.update({"data": JSONBody[create_in], "return": out})  # type: ignore[misc, valid-type]
+    update_record.__annotations__.update({"data": JSONBody[update_in], "return": out})  # type: ignore[misc, valid-type]
     retire_record.__annotations__["return"] = out
 
     members = {

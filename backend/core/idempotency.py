@@ -51,7 +51,7 @@ def _who(scope: Scope) -> str:
     return f"a{client[0] if client else '-'}"
 
 
-async def _problem(send: Send, scope: Scope, error: Exception) -> None:
+async def _problem(send: Any, scope: Scope, error: Exception) -> None:
     from backend.core.errors import DomainError
 
     assert isinstance(error, DomainError)
@@ -83,7 +83,8 @@ async def _problem(send: Send, scope: Scope, error: Exception) -> None:
 
 def idempotency_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") not in MUTATING:
+        http: Any = scope  # an HTTP scope from here on; litestar types it as HTTP | WebSocket
+        if http["type"] != "http" or http.get("method") not in MUTATING:
             await app(scope, receive, send)
             return
         key = _header(scope, b"idempotency-key")
@@ -98,12 +99,12 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
         chunks: list[bytes] = []
         more = True
         while more:
-            message = await receive()
+            message: Any = await receive()
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
         body = b"".join(chunks)
         digest = hashlib.sha256(
-            b"\n".join([scope["method"].encode(), scope["path"].encode(), body])
+            b"\n".join([str(http["method"]).encode(), str(http["path"]).encode(), body])
         ).hexdigest()
         claim = f"{_who(scope)}:{key}"
 
@@ -131,7 +132,7 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
 
         sent = False
 
-        async def replay_body() -> Message:
+        async def replay_body() -> Any:
             nonlocal sent
             if not sent:
                 sent = True
@@ -173,7 +174,7 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-async def _replay(send: Send, record: dict[str, Any]) -> None:
+async def _replay(send: Any, record: dict[str, Any]) -> None:
     body = (record["body"] or "").encode()
     await send(
         {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from collections.abc import Sequence
 from typing import Any
 
 from biip.checksums import gs1_standard_check_digit
@@ -57,7 +58,7 @@ async def has_data() -> bool:
     return bool(await Product.exists() or await Warehouse.exists())
 
 
-async def _bulk(table: type[Table], rows: list[Table], chunk: int = 250) -> list[int]:
+async def _bulk(table: type[Table], rows: Sequence[Table], chunk: int = 250) -> list[int]:
     ids: list[int] = []
     for start in range(0, len(rows), chunk):
         result = await table.insert(*rows[start : start + chunk])
@@ -155,8 +156,8 @@ async def build_demo(seed: int = 20261121) -> dict[str, Any]:
         counts["products"] = len(product_ids)
 
         pack_rows: list[Packaging] = []
-        for index, qty, level, number in packaging:
-            base = gtin13("6971234", number)
+        for index, qty, level, item_no in packaging:
+            base = gtin13("6971234", item_no)
             if level == "each":
                 pack_rows.append(Packaging(product=product_ids[index], level=level, quantity=qty,
                                            agency="GS1", di="0" + base, original=base))
@@ -280,7 +281,7 @@ async def build_demo(seed: int = 20261121) -> dict[str, Any]:
 
         users: list[tuple[str, str]] = []
         password_hash = await hash_password(DEMO_PASSWORD)
-        demo_users = (
+        demo_users: tuple[tuple[str, str, list[str], list[int], list[int]], ...] = (
             ("admin", "管理员 王海", ["admin"], [], []),
             ("warehouse", "库管员 李娜", ["warehouse"], [warehouse_ids[0], warehouse_ids[2]], []),
             ("warehouse2", "库管员 赵刚", ["warehouse"], [warehouse_ids[1]], []),

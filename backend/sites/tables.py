@@ -9,6 +9,7 @@ from piccolo.columns import (
     Integer,
     OnDelete,
     Real,
+    Serial,
     Timestamptz,
     Varchar,
 )
@@ -19,6 +20,7 @@ from backend.catalog.tables import Product
 
 
 class Warehouse(Table, tablename="warehouse"):
+    id: Serial  # added by Piccolo; declared for the type checker
     code = Varchar(length=30, unique=True)
     name = Varchar(length=200)
     address = Varchar(length=300, null=True, default=None)
@@ -29,6 +31,7 @@ class Warehouse(Table, tablename="warehouse"):
 class Department(Table, tablename="department"):
     """A hospital unit (科室) that requests and consumes devices."""
 
+    id: Serial  # added by Piccolo; declared for the type checker
     code = Varchar(length=30, unique=True)
     name = Varchar(length=200)
     name_en = Varchar(length=200, null=True, default=None)
