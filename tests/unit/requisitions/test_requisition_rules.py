@@ -4,6 +4,7 @@ shortfall, patient references, substitution, return destinations, status changes
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -37,7 +38,7 @@ def test_a_requester_never_approves_their_own_requisition_even_as_head_or_admin(
 
 
 def test_the_head_gives_level_one_and_an_admin_level_two():
-    ok = dict(requester_id=1, approver_id=2)
+    ok = {"requester_id": 1, "approver_id": 2}
     assert codes(rules.check_approver, **ok, approver_roles=["department_head"], level=1) is None
     assert (
         codes(rules.check_approver, **ok, approver_roles=["clinician"], level=1)
@@ -173,7 +174,7 @@ def test_a_name_or_anything_not_an_opaque_id_is_refused(ref: str):
 
 
 def test_implants_and_serial_tracked_devices_need_patient_procedure_and_surgeon():
-    full = dict(patient_ref="MRN-1", procedure="PCI", surgeon="王")
+    full = {"patient_ref": "MRN-1", "procedure": "PCI", "surgeon": "王"}
     assert (
         rules.check_patient_use(
             tracking="lot", implant=False, patient_ref=None, procedure=None, surgeon=None
@@ -231,7 +232,7 @@ def test_quantities_below_one_or_absurdly_large_are_refused(quantity: int):
 
 def test_the_status_moves_only_forward_along_the_journey():
     path = ["draft", "submitted", "approved", "picking", "shipped", "delivered", "received"]
-    for old, new in zip(path, path[1:], strict=False):
+    for old, new in pairwise(path):
         assert codes(rules.check_transition, 1, old, new, "x") is None
     assert codes(rules.check_transition, 1, "draft", "approved", "approved") == "REQUISITION_STATE"
     assert (
