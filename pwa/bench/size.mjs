@@ -15,6 +15,11 @@ const ROUTES = {
   home: 'src/views/Home.vue',
   lookup: 'src/views/Lookup.vue',
   pending: 'src/views/Pending.vue',
+  receive: 'src/views/Receive.vue',
+  'qa-release': 'src/views/QaRelease.vue',
+  putaway: 'src/views/Putaway.vue',
+  pick: 'src/views/Pick.vue',
+  transfer: 'src/views/Transfer.vue',
 }
 
 /** Files a chunk pulls in without a dynamic import: itself, its CSS, its static imports. */

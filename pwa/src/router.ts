@@ -10,8 +10,6 @@ declare module 'vue-router' {
   }
 }
 
-const ComingSoon = () => import('@/views/ComingSoon.vue')
-
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
@@ -20,11 +18,12 @@ export const router = createRouter({
     { path: '/lookup', name: 'lookup', component: () => import('@/views/Lookup.vue'), meta: { titleKey: 'lookup.title' } },
     { path: '/pending', name: 'pending', component: () => import('@/views/Pending.vue'), meta: { titleKey: 'pending.title' } },
     { path: '/settings/scanner', name: 'scanner', component: () => import('@/views/ScannerSettings.vue'), meta: { titleKey: 'scanner.title' } },
-    { path: '/receive', name: 'receive', component: ComingSoon, meta: { titleKey: 'tiles.receive' } },
-    { path: '/qa-release', name: 'qa-release', component: ComingSoon, meta: { titleKey: 'tiles.qaRelease' } },
-    { path: '/putaway', name: 'putaway', component: ComingSoon, meta: { titleKey: 'tiles.putaway' } },
-    { path: '/pick', name: 'pick', component: ComingSoon, meta: { titleKey: 'tiles.pick' } },
-    { path: '/transfer', name: 'transfer', component: ComingSoon, meta: { titleKey: 'tiles.transfer' } },
+    { path: '/receive', name: 'receive', component: () => import('@/views/Receive.vue'), meta: { titleKey: 'tiles.receive' } },
+    { path: '/qa-release', name: 'qa-release', component: () => import('@/views/QaRelease.vue'), meta: { titleKey: 'tiles.qaRelease' } },
+    { path: '/putaway', name: 'putaway', component: () => import('@/views/Putaway.vue'), meta: { titleKey: 'tiles.putaway' } },
+    { path: '/pick', name: 'pick', component: () => import('@/views/Pick.vue'), meta: { titleKey: 'tiles.pick' } },
+    { path: '/pick/:id(\\d+)', name: 'pick-list', component: () => import('@/views/Pick.vue'), meta: { titleKey: 'tiles.pick' } },
+    { path: '/transfer', name: 'transfer', component: () => import('@/views/Transfer.vue'), meta: { titleKey: 'tiles.transfer' } },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })

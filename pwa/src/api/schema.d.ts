@@ -4,6 +4,214 @@
  */
 
 export type paths = {
+    "/api/v1/alert-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active */
+        get: operations["ApiV1AlertRulesActive"];
+        /** Update */
+        put: operations["ApiV1AlertRulesUpdate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alert-rules/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rollback */
+        post: operations["ApiV1AlertRulesRollbackRollback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alert-rules/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions */
+        get: operations["ApiV1AlertRulesVersionsVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alert-webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListHooks */
+        get: operations["ApiV1AlertWebhooksListHooks"];
+        put?: never;
+        /** Create */
+        post: operations["ApiV1AlertWebhooksCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alert-webhooks/{hook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read */
+        get: operations["ApiV1AlertWebhooksHookIdRead"];
+        put?: never;
+        post?: never;
+        /** Retire */
+        delete: operations["ApiV1AlertWebhooksHookIdRetire"];
+        options?: never;
+        head?: never;
+        /** Update */
+        patch: operations["ApiV1AlertWebhooksHookIdUpdate"];
+        trace?: never;
+    };
+    "/api/v1/alert-webhooks/{hook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deliveries */
+        get: operations["ApiV1AlertWebhooksHookIdDeliveriesDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inbox */
+        get: operations["ApiV1AlertsInbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read */
+        get: operations["ApiV1AlertsAlertIdRead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge */
+        post: operations["ApiV1AlertsAlertIdAcknowledgeAcknowledge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Act */
+        post: operations["ApiV1AlertsAlertIdActionsAct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}/snooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Snooze */
+        post: operations["ApiV1AlertsAlertIdSnoozeSnooze"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts */
+        get: operations["ApiV1AlertsCountsCounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/entries": {
         parameters: {
             query?: never;
@@ -717,6 +925,58 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/push/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Key */
+        get: operations["ApiV1PushKeyKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mine */
+        get: operations["ApiV1PushSubscriptionsMine"];
+        put?: never;
+        /** Subscribe */
+        post: operations["ApiV1PushSubscriptionsSubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push/subscriptions/{sub_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unsubscribe */
+        delete: operations["ApiV1PushSubscriptionsSubIdUnsubscribe"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/putaway": {
         parameters: {
             query?: never;
@@ -952,6 +1212,41 @@ export type paths = {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListPolicies */
+        get: operations["ApiV1StockPoliciesListPolicies"];
+        /** Upsert */
+        put: operations["ApiV1StockPoliciesUpsert"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-policies/{policy_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove */
+        delete: operations["ApiV1StockPoliciesPolicyIdRemove"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1201,6 +1496,108 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tasks/destinations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Destinations */
+        get: operations["ApiV1TasksDestinationsDestinations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/picks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Picks */
+        get: operations["ApiV1TasksPicksPicks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/putaway": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Putaway */
+        get: operations["ApiV1TasksPutawayPutaway"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/qa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Qa */
+        get: operations["ApiV1TasksQaQa"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Summary */
+        get: operations["ApiV1TasksSummarySummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Transfers */
+        get: operations["ApiV1TasksTransfersTransfers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/transfer-orders": {
         parameters: {
             query?: never;
@@ -1430,10 +1827,14 @@ export type paths = {
 export type webhooks = Record<string, never>;
 export type components = {
     schemas: {
-        /** ActionOut */
-        ActionOut: {
-            code: string;
-            label: string;
+        /** ActionIn */
+        ActionIn: {
+            /** @enum {string} */
+            kind: "requisition" | "cycle_count" | "transfer" | "hold";
+            note?: string | null;
+            quantity?: number | null;
+            to_location?: number | null;
+            to_warehouse?: number | null;
         };
         /** AdjustedOut */
         AdjustedOut: {
@@ -1447,6 +1848,44 @@ export type components = {
             quantity: number;
             reason: number;
             serial?: number | null;
+        };
+        /** AlertOut */
+        AlertOut: {
+            acknowledged_at: string | null;
+            acknowledged_by: number | null;
+            department: number | null;
+            escalated_at: string | null;
+            facts: {
+                [key: string]: unknown;
+            };
+            id: number;
+            level: number;
+            location: number | null;
+            lot: number | null;
+            product: number | null;
+            /** Format: date-time */
+            raised_at: string;
+            resolved_at: string | null;
+            roles: string[];
+            rule: string;
+            severity: string;
+            snooze_reason: string | null;
+            snoozed_until: string | null;
+            state: string;
+            subject: string;
+            times_raised: number;
+            title: string;
+            title_en: string;
+            /** Format: date-time */
+            updated_at: string;
+            warehouse: number | null;
+        };
+        /** ActionOut */
+        alerts_api_ActionOut: {
+            alert: number;
+            id: number;
+            kind: string;
+            status: string;
         };
         /** AllocateIn */
         AllocateIn: {
@@ -1552,6 +1991,24 @@ export type components = {
             tracking: string;
             unit_cost: number;
         };
+        /** Certificates */
+        Certificates: {
+            /** @default true */
+            enabled: boolean;
+            /**
+             * @default critical
+             * @enum {string}
+             */
+            lapsed_severity: "info" | "warning" | "critical";
+            roles?: string[];
+            /**
+             * @default warning
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "critical";
+            /** @default 60 */
+            warn_days: number;
+        };
         /** ConfirmIn */
         ConfirmIn: {
             deviation_reason?: string | null;
@@ -1561,6 +2018,16 @@ export type components = {
             quantity: number;
             serial?: string | null;
             short_reason?: string | null;
+        };
+        /** CountsOut */
+        CountsOut: {
+            by_state: {
+                [key: string]: number;
+            };
+            open: number;
+            open_by_severity: {
+                [key: string]: number;
+            };
         };
         /** DecidedOut */
         DecidedOut: {
@@ -1590,6 +2057,35 @@ export type components = {
             symbology: string | null;
             warnings: components["schemas"]["WarningOut"][];
         };
+        /** Deliveries */
+        Deliveries: {
+            /** @default true */
+            enabled: boolean;
+            /** @default 0 */
+            late_po_grace_days: number;
+            roles?: string[];
+            /**
+             * @default warning
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "critical";
+            /** @default 3 */
+            transit_days: number;
+        };
+        /** DeliveryOut */
+        DeliveryOut: {
+            alert: number;
+            attempts: number;
+            delivered_at: string | null;
+            event_id: number;
+            id: number;
+            last_error: string | null;
+            last_status: number | null;
+            /** Format: date-time */
+            next_attempt_at: string;
+            status: string;
+            topic: string;
+        };
         /** DepartmentIn */
         DepartmentIn: {
             /** @default warn */
@@ -1617,6 +2113,15 @@ export type components = {
             name_en?: string | null;
             warehouse?: number | null;
         };
+        /** DestinationOut */
+        DestinationOut: {
+            code: string;
+            id: number;
+            name: string | null;
+            warehouse: number;
+            warehouse_code: string;
+            warehouse_name: string;
+        };
         /** DeviceCreated */
         DeviceCreated: {
             device: components["schemas"]["DeviceOut"];
@@ -1641,6 +2146,13 @@ export type components = {
             id: string;
             status: string | null;
             type: string;
+        };
+        /** ExpiryLevel */
+        ExpiryLevel: {
+            days: number;
+            roles: string[];
+            /** @enum {string} */
+            severity: "info" | "warning" | "critical";
         };
         /** InspectedOut */
         InspectedOut: {
@@ -1668,6 +2180,21 @@ export type components = {
             reject_reason?: string | null;
             rejected: number;
             rejected_serials?: string[];
+        };
+        /** InspectionOut */
+        InspectionOut: {
+            accepted: number;
+            appearance_ok: boolean;
+            certificate_ok: boolean;
+            /** Format: date-time */
+            inspected_at: string;
+            inspector_name: string;
+            label_ok: boolean;
+            note: string | null;
+            packaging_ok: boolean;
+            reject_reason: string | null;
+            rejected: number;
+            rejected_serials: string[];
         };
         /** LedgerOut */
         LedgerOut: {
@@ -1744,6 +2271,29 @@ export type components = {
             token_type: string;
             user: components["schemas"]["UserOut"];
         };
+        /** LotAnomalies */
+        LotAnomalies: {
+            /**
+             * @default critical
+             * @enum {string}
+             */
+            blocked_reserved_severity: "info" | "warning" | "critical";
+            /** @default 48 */
+            dwell_hours: number;
+            /**
+             * @default warning
+             * @enum {string}
+             */
+            dwell_severity: "info" | "warning" | "critical";
+            /** @default true */
+            enabled: boolean;
+            /**
+             * @default warning
+             * @enum {string}
+             */
+            expiry_mismatch_severity: "info" | "warning" | "critical";
+            roles?: string[];
+        };
         /** LotLabelIn */
         LotLabelIn: {
             /** @default 1 */
@@ -1771,6 +2321,23 @@ export type components = {
             name: string;
             registration_no: string | null;
             tracking: string;
+        };
+        /** LowStock */
+        LowStock: {
+            /** @default true */
+            enabled: boolean;
+            par_roles?: string[];
+            roles?: string[];
+            /**
+             * @default warning
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "critical";
+            /**
+             * @default critical
+             * @enum {string}
+             */
+            stockout_severity: "info" | "warning" | "critical";
         };
         /** ManufacturerIn */
         ManufacturerIn: {
@@ -1811,6 +2378,24 @@ export type components = {
             serial?: number | null;
             to_location: number;
         };
+        /** NearExpiry */
+        NearExpiry: {
+            by_category?: {
+                [key: string]: components["schemas"]["ExpiryLevel"][];
+            };
+            by_product?: {
+                [key: string]: components["schemas"]["ExpiryLevel"][];
+            };
+            /** @default true */
+            enabled: boolean;
+            expired_roles?: string[];
+            /**
+             * @default critical
+             * @enum {string}
+             */
+            expired_severity: "info" | "warning" | "critical";
+            levels?: components["schemas"]["ExpiryLevel"][];
+        };
         /** OrderLineIn */
         OrderLineIn: {
             product: number;
@@ -1847,6 +2432,34 @@ export type components = {
             active?: boolean;
             level?: string;
             quantity?: number;
+        };
+        /** Page[AlertOut] */
+        "Page_backend.alerts.api.AlertOut_": {
+            items: components["schemas"]["AlertOut"][];
+            limit: number;
+            offset: number;
+            total: number;
+        };
+        /** Page[DeliveryOut] */
+        "Page_backend.alerts.api.DeliveryOut_": {
+            items: components["schemas"]["DeliveryOut"][];
+            limit: number;
+            offset: number;
+            total: number;
+        };
+        /** Page[RuleSetVersionOut] */
+        "Page_backend.alerts.api.RuleSetVersionOut_": {
+            items: components["schemas"]["RuleSetVersionOut"][];
+            limit: number;
+            offset: number;
+            total: number;
+        };
+        /** Page[StockPolicyOut] */
+        "Page_backend.alerts.api.StockPolicyOut_": {
+            items: components["schemas"]["StockPolicyOut"][];
+            limit: number;
+            offset: number;
+            total: number;
         };
         /** Page[AuditEntryOut] */
         "Page_backend.audit.api.AuditEntryOut_": {
@@ -2017,6 +2630,21 @@ export type components = {
             status: string;
             warehouse: number;
         };
+        /** PickTaskOut */
+        PickTaskOut: {
+            /** Format: date-time */
+            created_at: string;
+            document_id: number;
+            document_type: string;
+            id: number;
+            lines: number;
+            open_lines: number;
+            to_customer: string | null;
+            to_location_code: string | null;
+            to_warehouse_code: string | null;
+            warehouse: number;
+            warehouse_code: string;
+        };
         /** PlaceOut */
         PlaceOut: {
             code: string;
@@ -2118,6 +2746,30 @@ export type components = {
             supplier: number;
             warehouse: number;
         };
+        /** PushKeyOut */
+        PushKeyOut: {
+            public_key: string;
+        };
+        /** PushKeysIn */
+        PushKeysIn: {
+            auth: string;
+            p256dh: string;
+        };
+        /** PushSubscriptionIn */
+        PushSubscriptionIn: {
+            device?: string | null;
+            endpoint: string;
+            keys: components["schemas"]["PushKeysIn"];
+        };
+        /** PushSubscriptionOut */
+        PushSubscriptionOut: {
+            /** Format: date-time */
+            created_at: string;
+            device: string | null;
+            endpoint: string;
+            id: number;
+            last_sent_at: string | null;
+        };
         /** PutawayIn */
         PutawayIn: {
             from_location: number;
@@ -2125,6 +2777,27 @@ export type components = {
             quantity: number;
             serial?: number | null;
             to_location: number;
+        };
+        /** PutawayItemOut */
+        PutawayItemOut: {
+            expiry: string | null;
+            id: number;
+            location: number;
+            location_code: string;
+            lot: number;
+            lot_number: string;
+            lot_status: string;
+            model: string;
+            on_hand: number;
+            product: number;
+            product_code: string;
+            product_name: string;
+            product_name_en: string | null;
+            reserved: number;
+            serial: number | null;
+            serial_number: string | null;
+            warehouse: number;
+            warehouse_code: string;
         };
         /** PutawayOut */
         PutawayOut: {
@@ -2134,6 +2807,37 @@ export type components = {
             quantity: number;
             serial: number | null;
             to_location: number;
+        };
+        /** QaLineOut */
+        QaLineOut: {
+            arrival_temperature: number | null;
+            cold_chain: boolean;
+            delivery_note: string | null;
+            expiry: string | null;
+            id: number;
+            inspection: components["schemas"]["InspectionOut"] | null;
+            line_no: number;
+            lot: number;
+            lot_number: string;
+            lot_status: string;
+            model: string;
+            product: number;
+            product_code: string;
+            product_name: string;
+            product_name_en: string | null;
+            quantity: number;
+            receipt: number;
+            /** Format: date-time */
+            received_at: string;
+            received_by_name: string;
+            registration_no: string | null;
+            serials: string[];
+            status: string;
+            storage_temp_max: number | null;
+            storage_temp_min: number | null;
+            supplier_name: string;
+            warehouse: number;
+            warehouse_code: string;
         };
         /** QuotaIn */
         QuotaIn: {
@@ -2250,12 +2954,59 @@ export type components = {
             serial?: number | null;
             to_location: number;
         };
+        /** RollbackIn */
+        RollbackIn: {
+            note?: string | null;
+            version: number;
+        };
+        /** RuleSet */
+        RuleSet: {
+            certificates?: components["schemas"]["Certificates"];
+            deliveries?: components["schemas"]["Deliveries"];
+            lot_anomalies?: components["schemas"]["LotAnomalies"];
+            low_stock?: components["schemas"]["LowStock"];
+            near_expiry?: components["schemas"]["NearExpiry"];
+            /**
+             * @default warning
+             * @enum {string}
+             */
+            push_min_severity: "info" | "warning" | "critical";
+            slow_moving?: components["schemas"]["SlowMoving"];
+            temperature?: components["schemas"]["Temperature"];
+        };
+        /** RuleSetIn */
+        RuleSetIn: {
+            expected_version?: number | null;
+            note?: string | null;
+            params: components["schemas"]["RuleSet"];
+        };
+        /** RuleSetOut */
+        RuleSetOut: {
+            params: components["schemas"]["RuleSet"];
+            version: number;
+        };
+        /** RuleSetVersionOut */
+        RuleSetVersionOut: {
+            active: boolean;
+            based_on: number | null;
+            /** Format: date-time */
+            created_at: string;
+            created_by_name: string;
+            note: string | null;
+            params: components["schemas"]["RuleSet"];
+            version: number;
+        };
         /** ScanIn */
         ScanIn: {
             profile?: string | components["schemas"]["ProfileIn"] | null;
             /** @description The scan exactly as received; GS as U+001D. Nothing is stripped. */
             raw: string;
             station?: string | null;
+        };
+        /** ActionOut */
+        scanning_api_ActionOut: {
+            code: string;
+            label: string;
         };
         /** LocationOut */
         scanning_api_LocationOut: {
@@ -2294,7 +3045,7 @@ export type components = {
         };
         /** ScanOut */
         ScanOut: {
-            actions: components["schemas"]["ActionOut"][];
+            actions: components["schemas"]["scanning_api_ActionOut"][];
             decoded: components["schemas"]["DecodedOut"];
             document: components["schemas"]["DocumentOut"] | null;
             location: components["schemas"]["scanning_api_LocationOut"] | null;
@@ -2316,6 +3067,25 @@ export type components = {
             temp_max: number | null;
             temp_min: number | null;
             warehouse: number;
+        };
+        /** SlowMoving */
+        SlowMoving: {
+            /** @default 180 */
+            days: number;
+            /** @default true */
+            enabled: boolean;
+            roles?: string[];
+            /**
+             * @default info
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "critical";
+        };
+        /** SnoozeIn */
+        SnoozeIn: {
+            reason: string;
+            /** Format: date-time */
+            until: string;
         };
         /** StatusEventOut */
         StatusEventOut: {
@@ -2348,6 +3118,33 @@ export type components = {
             product: number;
             serial: string;
             status: string;
+        };
+        /** StockPolicyIn */
+        StockPolicyIn: {
+            location?: number | null;
+            minimum?: number | null;
+            par_level?: number | null;
+            product: number;
+            reorder_point?: number | null;
+            warehouse: number;
+        };
+        /** StockPolicyOut */
+        StockPolicyOut: {
+            id: number;
+            location: number | null;
+            minimum: number | null;
+            par_level: number | null;
+            product: number;
+            reorder_point: number | null;
+            warehouse: number;
+        };
+        /** SummaryOut */
+        SummaryOut: {
+            pick: number;
+            putaway: number;
+            qa_release: number;
+            receive: number;
+            transfer: number;
         };
         /** SupplierIn */
         SupplierIn: {
@@ -2407,6 +3204,19 @@ export type components = {
             /** @description Minor units (分) */
             price?: number;
             priority?: string;
+        };
+        /** Temperature */
+        Temperature: {
+            /** @default true */
+            enabled: boolean;
+            roles?: string[];
+            /**
+             * @default critical
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "critical";
+            /** @default 0 */
+            tolerance_c: number;
         };
         /** TotalOut */
         TotalOut: {
@@ -2492,6 +3302,38 @@ export type components = {
             to_customer: string | null;
             to_location: number | null;
         };
+        /** TransferTaskOut */
+        TransferTaskOut: {
+            /** Format: date-time */
+            created_at: string;
+            direction: string;
+            from_warehouse: number;
+            from_warehouse_code: string;
+            id: number;
+            note: string | null;
+            shipped_at: string | null;
+            status: string;
+            to_customer: string | null;
+            to_location: number | null;
+            to_location_code: string | null;
+            to_warehouse: number | null;
+            to_warehouse_code: string | null;
+            units: components["schemas"]["TransitUnitOut"][];
+        };
+        /** TransitUnitOut */
+        TransitUnitOut: {
+            expiry: string | null;
+            lot: number;
+            lot_number: string;
+            model: string;
+            product: number;
+            product_code: string;
+            product_name: string;
+            product_name_en: string | null;
+            quantity: number;
+            serial: number | null;
+            serial_number: string | null;
+        };
         /** UserCreateIn */
         UserCreateIn: {
             department_ids?: number[];
@@ -2545,6 +3387,45 @@ export type components = {
             code: string;
             message: string;
         };
+        /** WebhookIn */
+        WebhookIn: {
+            /** @default true */
+            active: boolean;
+            /** @enum {string} */
+            kind: "generic" | "wecom" | "dingtalk";
+            /**
+             * @default warning
+             * @enum {string}
+             */
+            min_severity: "info" | "warning" | "critical";
+            name: string;
+            secret?: string | null;
+            url: string;
+            warehouse?: number | null;
+        };
+        /** WebhookOut */
+        WebhookOut: {
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            has_secret: boolean;
+            id: number;
+            kind: string;
+            min_severity: string;
+            name: string;
+            url: string;
+            warehouse: number | null;
+        };
+        /** WebhookPatch */
+        WebhookPatch: {
+            active?: boolean;
+            kind?: "generic" | "wecom" | "dingtalk";
+            min_severity?: "info" | "warning" | "critical";
+            name?: string;
+            secret?: string | null;
+            url?: string;
+            warehouse?: number | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -2554,6 +3435,580 @@ export type components = {
 };
 export type $defs = Record<string, never>;
 export interface operations {
+    ApiV1AlertRulesActive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleSetOut"];
+                };
+            };
+        };
+    };
+    ApiV1AlertRulesUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleSetIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleSetOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AlertRulesRollbackRollback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RollbackIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleSetOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AlertRulesVersionsVersions: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_backend.alerts.api.RuleSetVersionOut_"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AlertWebhooksListHooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"][];
+                };
+            };
+        };
+    };
+    ApiV1AlertWebhooksCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AlertWebhooksHookIdRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AlertWebhooksHookIdRetire: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AlertWebhooksHookIdUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPatch"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AlertWebhooksHookIdDeliveriesDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                hook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_backend.alerts.api.DeliveryOut_"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AlertsInbox: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+                /** @description The alert type */
+                rule?: string | null;
+                severity?: "info" | "warning" | "critical" | null;
+                /** @description active (default: not resolved), open, acknowledged, snoozed, resolved */
+                state?: "active" | "open" | "acknowledged" | "snoozed" | "resolved" | null;
+                warehouse?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_backend.alerts.api.AlertOut_"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AlertsAlertIdRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AlertsAlertIdAcknowledgeAcknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AlertsAlertIdActionsAct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActionIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["alerts_api_ActionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AlertsAlertIdSnoozeSnooze: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnoozeIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AlertsCountsCounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CountsOut"];
+                };
+            };
+        };
+    };
     ApiV1AuditEntriesEntries: {
         parameters: {
             query?: {
@@ -4819,6 +6274,120 @@ export interface operations {
             };
         };
     };
+    ApiV1PushKeyKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushKeyOut"];
+                };
+            };
+        };
+    };
+    ApiV1PushSubscriptionsMine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushSubscriptionOut"][];
+                };
+            };
+        };
+    };
+    ApiV1PushSubscriptionsSubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushSubscriptionIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushSubscriptionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1PushSubscriptionsSubIdUnsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sub_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1PutawayPutAway: {
         parameters: {
             query?: never;
@@ -5430,6 +6999,122 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Page_backend.stock.api.BalanceOut_"];
                 };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1StockPoliciesListPolicies: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+                product?: number | null;
+                warehouse?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_backend.alerts.api.StockPolicyOut_"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1StockPoliciesUpsert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockPolicyIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockPolicyOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1StockPoliciesPolicyIdRemove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad request syntax or unsupported method */
             400: {
@@ -6224,6 +7909,194 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SupplierOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1TasksDestinationsDestinations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DestinationOut"][];
+                };
+            };
+        };
+    };
+    ApiV1TasksPicksPicks: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PickTaskOut"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1TasksPutawayPutaway: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PutawayItemOut"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1TasksQaQa: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaLineOut"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1TasksSummarySummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+        };
+    };
+    ApiV1TasksTransfersTransfers: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferTaskOut"][];
                 };
             };
             /** @description Bad request syntax or unsupported method */

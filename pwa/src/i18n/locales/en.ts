@@ -1,4 +1,5 @@
 /** English — the second language of the UI. Same keys as zh-CN.ts. */
+import tasks from './tasks.en'
 import type zhCN from './zh-CN'
 
 const en: typeof zhCN = {
@@ -106,6 +107,7 @@ const en: typeof zhCN = {
     cameraDenied: 'No permission to use the camera',
   },
   errors: {
+    keptWork: 'What you entered is kept; please try again',
     server: 'The server had a problem; please try again',
     storageFull: 'Device storage is full: offline actions cannot be saved. Go online to sync, or clear browser data.',
     network: 'Network error, please try again',
@@ -113,6 +115,7 @@ const en: typeof zhCN = {
     generic: 'Something went wrong',
   },
   lotStatus: {
+    inspected: 'Inspected, to release',
     pending_inspection: 'Pending inspection',
     released: 'Released',
     rejected: 'Rejected',
@@ -142,6 +145,7 @@ const en: typeof zhCN = {
   },
   soon: { title: 'Coming soon', body: 'This screen is being built.' },
   update: { ready: 'A new version is ready', reload: 'Update' },
+  ...tasks,
   common: { back: 'Back', ok: 'OK', cancel: 'Cancel' },
 }
 

@@ -1,4 +1,5 @@
 /** 简体中文 — the first language of the UI. Terms follow shared/DOMAIN.md. */
+import tasks from './tasks.zh-CN'
 export default {
   app: { name: 'Lotwise', subtitle: '医疗器械库存' },
   lang: { label: '语言', 'zh-CN': '中文', en: 'English' },
@@ -104,6 +105,7 @@ export default {
     cameraDenied: '没有摄像头权限',
   },
   errors: {
+    keptWork: '已填写的内容已保留，请稍后重试',
     server: '服务器暂时出错，请重试',
     storageFull: '设备存储空间已满，无法保存离线操作。请先联网同步或清理浏览器数据。',
     network: '网络错误，请稍后重试',
@@ -112,6 +114,7 @@ export default {
   },
   lotStatus: {
     pending_inspection: '待验',
+    inspected: '已验收，待放行',
     released: '合格放行',
     rejected: '不合格',
     on_hold: '冻结',
@@ -140,5 +143,6 @@ export default {
   },
   soon: { title: '即将上线', body: '此功能正在开发中。' },
   update: { ready: '新版本已就绪', reload: '更新' },
+  ...tasks,
   common: { back: '返回', ok: '确定', cancel: '取消' },
 }

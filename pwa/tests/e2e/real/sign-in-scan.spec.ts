@@ -1,12 +1,9 @@
 /**
- * Against a REAL Lotwise server (no stubs). Runs only in the `real-server` project, which needs
- * LOTWISE_E2E_SERVER (e.g. http://127.0.0.1:8000, serving pwa/dist) and a demo database
- * (`lotwise migrate && lotwise demo`). Credentials: LOTWISE_E2E_USER / LOTWISE_E2E_PASSWORD,
- * defaulting to the demo's warehouse user. The fuller journeys (receive, putaway, pick…) join
- * this file as their screens land.
+ * Against the REAL Lotwise server with the demo data (started by globalSetup, no stubs). Credentials: LOTWISE_E2E_USER / LOTWISE_E2E_PASSWORD,
+ * defaulting to the demo's warehouse user.
  */
-import { expect, test } from '@playwright/test'
-import { wedgeBurst } from './helpers'
+import { wedgeBurst } from '../helpers'
+import { expect, test } from './fixtures'
 
 const USER = process.env.LOTWISE_E2E_USER ?? 'warehouse'
 const PASSWORD = process.env.LOTWISE_E2E_PASSWORD ?? 'lotwise-demo-2026'
