@@ -7,16 +7,35 @@ keyed by (webhook, event)."""
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from backend.alerts import push, webhooks
 from backend.alerts.evaluation import engine
 from backend.alerts.evaluation.finders import Scope
 from backend.alerts.service import active_rule_set
+from backend.core import db
 from backend.core.jobs import JobFunction
 
 log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+
+
+def outside_callers_transaction(function: F) -> F:
+    """Run the job outside any transaction it inherited. The in-process queue starts jobs as
+    tasks from inside the outbox dispatcher's transaction, and a task copies the context, so
+    without this the job would use (and find closed) the dispatcher's connection. Under arq
+    there is nothing to undo."""
+
+    @functools.wraps(function)
+    async def job(*args: Any, **kwargs: Any) -> Any:
+        db.engine().current_transaction.set(None)
+        return await function(*args, **kwargs)
+
+    return job  # type: ignore[return-value]
 
 
 def scope_of_stock_change(payload: dict[str, Any]) -> Scope:
@@ -29,6 +48,7 @@ def scope_of_stock_change(payload: dict[str, Any]) -> Scope:
     )
 
 
+@outside_callers_transaction
 async def evaluate_stock_change(
     ctx: dict[str, Any], event_id: int, payload: dict[str, Any]
 ) -> dict[str, Any]:
@@ -39,6 +59,7 @@ async def evaluate_stock_change(
     )
 
 
+@outside_callers_transaction
 async def evaluate_lot_status(
     ctx: dict[str, Any], event_id: int, payload: dict[str, Any]
 ) -> dict[str, Any]:
@@ -51,6 +72,7 @@ async def evaluate_lot_status(
     return {"event": event_id} | await engine.evaluate_scope(active.rule_set, scope)
 
 
+@outside_callers_transaction
 async def evaluate_reading(
     ctx: dict[str, Any], event_id: int, payload: dict[str, Any]
 ) -> dict[str, Any]:
@@ -65,6 +87,7 @@ async def evaluate_reading(
     )
 
 
+@outside_callers_transaction
 async def sweep_alerts(ctx: dict[str, Any]) -> dict[str, Any]:
     """Every rule over everything: catches what time alone changes (thresholds crossed at the
     site's midnight, certificates, late suppliers, transfers in transit, snoozes ending) and
@@ -76,6 +99,7 @@ async def sweep_alerts(ctx: dict[str, Any]) -> dict[str, Any]:
     return summary | {"rule_set_version": active.version}
 
 
+@outside_callers_transaction
 async def notify_push(
     ctx: dict[str, Any], event_id: int, payload: dict[str, Any]
 ) -> dict[str, Any]:
@@ -87,6 +111,7 @@ async def notify_push(
     )
 
 
+@outside_callers_transaction
 async def notify_webhooks(
     ctx: dict[str, Any], event_id: int, payload: dict[str, Any]
 ) -> dict[str, Any]:
@@ -105,17 +130,17 @@ async def notify_webhooks(
 
 
 async def _topic(event_id: int) -> str:
-    from backend.core import db
-
     rows = await db.fetch("SELECT topic FROM outbox_event WHERE id = {}", event_id)
     return str(rows[0]["topic"]) if rows else "alert.raised"
 
 
+@outside_callers_transaction
 async def deliver_webhook(ctx: dict[str, Any], delivery_id: int) -> dict[str, Any]:
     """One attempt of one delivery; a failure is recorded and retried by `retry_webhooks`."""
     return await webhooks.deliver(delivery_id)
 
 
+@outside_callers_transaction
 async def retry_webhooks(ctx: dict[str, Any]) -> dict[str, Any]:
     """Every minute: enqueue the deliveries whose next attempt is due (the job id names the
     attempt, so one attempt is queued once)."""
