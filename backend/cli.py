@@ -31,7 +31,9 @@ def _run(coro: Awaitable[T]) -> T:
 @click.group(help="Lotwise: inventory for medical devices. Settings come from the environment "
              "(DATABASE_URL, REDIS_URL, SECRET_KEY, LOTWISE_TIMEZONE; see README).")
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     import piccolo_conf  # noqa: F401  (binds the engine from DATABASE_URL before any table use)
 
 

@@ -18,7 +18,7 @@ Check = Callable[[], Awaitable[list[Violation]]]
 
 
 async def audit_chain() -> list[Violation]:
-    count, broken = await chain.verify()
+    _count, broken = await chain.verify()
     if broken is None:
         return []
     return [Violation("audit_chain", f"audit entry {broken.entry_id}: {broken.reason}")]

@@ -96,10 +96,10 @@ async def clean_tables(database: None) -> AsyncIterator[None]:
 
 
 async def truncate_all() -> None:
+    from piccolo.table import sort_table_classes
+
     from backend.core import db
     from backend.piccolo_app import APP_CONFIG
-
-    from piccolo.table import sort_table_classes
 
     # Children before parents: SQLite enforces foreign keys on DELETE.
     tables = sort_table_classes(list(APP_CONFIG.table_classes))

@@ -66,7 +66,9 @@ class AuditController(Controller):
             count = count.where(clause)
         rows = await query.limit(limit).offset(offset).output(load_json=True)
         return Page(
-            items=[AuditEntryOut(**{k: r[k] for k in AuditEntryOut.__struct_fields__}) for r in rows],
+            items=[
+                AuditEntryOut(**{k: r[k] for k in AuditEntryOut.__struct_fields__}) for r in rows
+            ],
             total=await count,
             limit=limit,
             offset=offset,
@@ -79,7 +81,8 @@ class AuditController(Controller):
         entity_id: Annotated[str, QueryParameter(max_length=60)],
     ) -> list[SignatureOut]:
         views = await signatures_of(entity, entity_id)
-        return [SignatureOut(**{k: getattr(v, k) for k in SignatureOut.__struct_fields__}) for v in views]
+        fields = SignatureOut.__struct_fields__
+        return [SignatureOut(**{k: getattr(v, k) for k in fields}) for v in views]
 
 
 CONTROLLERS = [AuditController]

@@ -33,7 +33,7 @@ class ChainBreak:
 
 
 def first_break(entries: Iterable[tuple[int, str, str, Mapping[str, Any]]]) -> ChainBreak | None:
-    """Walk (id, prev_hash, hash, content) in id order; name the first entry that does not verify."""
+    """Walk (id, prev_hash, hash, content) in id order; name the first entry that fails."""
     expected_prev = GENESIS
     for entry_id, prev_hash, stored_hash, content in entries:
         if prev_hash != expected_prev:

@@ -10,8 +10,8 @@ from litestar.datastructures import Cookie
 from litestar.params import JSONBody, PathParameter
 
 from backend.auth import service
-from backend.auth.rules import Permission
 from backend.auth.guards import CurrentActor, requires
+from backend.auth.rules import Permission
 from backend.core.pagination import Limit, Offset, Page
 from backend.core.structs import Input, Output, set_fields
 from backend.settings import get_settings
@@ -75,7 +75,9 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/login", opt={"exclude_from_auth": True, "public": True}, status_code=200)
-    async def login(self, request: Request[Any, Any, Any], data: JSONBody[LoginIn]) -> Response[LoginOut]:
+    async def login(
+        self, request: Request[Any, Any, Any], data: JSONBody[LoginIn]
+    ) -> Response[LoginOut]:
         from backend.app import jwt_auth
 
         address = request.client.host if request.client else "unknown"
@@ -153,10 +155,15 @@ class UserController(Controller):
 
     @patch("/{user_id:int}", **requires(Permission.users_write))
     async def update_user(
-        self, actor: CurrentActor, user_id: Annotated[int, PathParameter(ge=1)], data: JSONBody[UserUpdateIn]
+        self,
+        actor: CurrentActor,
+        user_id: Annotated[int, PathParameter(ge=1)],
+        data: JSONBody[UserUpdateIn],
     ) -> UserOut:
         return user_out(await service.update_user(actor, user_id, set_fields(data)))
 
     @post("/{user_id:int}/unlock", **requires(Permission.users_write), status_code=200)
-    async def unlock_user(self, actor: CurrentActor, user_id: Annotated[int, PathParameter(ge=1)]) -> UserOut:
+    async def unlock_user(
+        self, actor: CurrentActor, user_id: Annotated[int, PathParameter(ge=1)]
+    ) -> UserOut:
         return user_out(await service.unlock_user(actor, user_id))

@@ -23,7 +23,9 @@ def requires(permission: Permission) -> dict[str, Any]:
     return {"guards": [_permission_guard], "opt": {PERMISSION_OPT: permission}}
 
 
-def _permission_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+def _permission_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
     user = connection.scope.get("user")
     if not isinstance(user, Actor):
         raise AuthenticationFailed()

@@ -37,8 +37,8 @@ class ManufacturerIn(Input, kw_only=True):
 
 class ManufacturerPatch(Input, kw_only=True):
     name: Name | UnsetType = UNSET
-    name_en: Name | None | UnsetType = UNSET
-    country: Annotated[str, Meta(pattern=r"^[A-Z]{2}$")] | None | UnsetType = UNSET
+    name_en: Name | UnsetType | None = UNSET
+    country: Annotated[str, Meta(pattern=r"^[A-Z]{2}$")] | UnsetType | None = UNSET
     active: bool | UnsetType = UNSET
 
 
@@ -92,22 +92,22 @@ class ProductIn(Input, kw_only=True):
 
 class ProductPatch(Input, kw_only=True):
     name: Name | UnsetType = UNSET
-    name_en: Name | None | UnsetType = UNSET
+    name_en: Name | UnsetType | None = UNSET
     model: Name | UnsetType = UNSET
     category: Annotated[str, Meta(min_length=1, max_length=40)] | UnsetType = UNSET
     risk_class: str | UnsetType = UNSET
     tracking: str | UnsetType = UNSET
     base_unit: Annotated[str, Meta(min_length=1, max_length=20)] | UnsetType = UNSET
-    shelf_life_days: Days | None | UnsetType = UNSET
+    shelf_life_days: Days | UnsetType | None = UNSET
     min_remaining_shelf_life_days: Days | UnsetType = UNSET
-    storage_temp_min: Celsius | None | UnsetType = UNSET
-    storage_temp_max: Celsius | None | UnsetType = UNSET
+    storage_temp_min: Celsius | UnsetType | None = UNSET
+    storage_temp_max: Celsius | UnsetType | None = UNSET
     cold_chain: bool | UnsetType = UNSET
     implant: bool | UnsetType = UNSET
-    registration_no: Annotated[str, Meta(max_length=100)] | None | UnsetType = UNSET
-    registration_valid_until: dt.date | None | UnsetType = UNSET
-    registrant: Name | None | UnsetType = UNSET
-    manufacturer: Id | None | UnsetType = UNSET
+    registration_no: Annotated[str, Meta(max_length=100)] | UnsetType | None = UNSET
+    registration_valid_until: dt.date | UnsetType | None = UNSET
+    registrant: Name | UnsetType | None = UNSET
+    manufacturer: Id | UnsetType | None = UNSET
     allocation: str | UnsetType = UNSET
     unit_cost: Money | UnsetType = UNSET
     active: bool | UnsetType = UNSET
@@ -164,8 +164,8 @@ class SupplierIn(Input, kw_only=True):
 
 class SupplierPatch(Input, kw_only=True):
     name: Name | UnsetType = UNSET
-    contact: Annotated[str, Meta(max_length=100)] | None | UnsetType = UNSET
-    phone: Annotated[str, Meta(max_length=40)] | None | UnsetType = UNSET
+    contact: Annotated[str, Meta(max_length=100)] | UnsetType | None = UNSET
+    phone: Annotated[str, Meta(max_length=40)] | UnsetType | None = UNSET
     active: bool | UnsetType = UNSET
 
 
@@ -187,7 +187,7 @@ class LicenceIn(Input, kw_only=True):
 
 class LicencePatch(Input, kw_only=True):
     number: Annotated[str, Meta(min_length=1, max_length=100)] | UnsetType = UNSET
-    valid_until: dt.date | None | UnsetType = UNSET
+    valid_until: dt.date | UnsetType | None = UNSET
     active: bool | UnsetType = UNSET
 
 

@@ -17,5 +17,6 @@ def site_zone() -> ZoneInfo:
 
 
 def today() -> date:
-    """Expiry is a calendar date at the site: a lot expiring today is usable until midnight there."""
+    """Expiry is a calendar date at the site: a lot expiring today is usable until midnight
+    there."""
     return datetime.now(site_zone()).date()

@@ -13,11 +13,10 @@ import msgspec
 from litestar import Controller, get, patch, post
 from litestar.params import FromQuery, JSONBody, PathParameter
 
-from backend.auth.guards import requires
+from backend.auth.guards import CurrentActor, requires
 from backend.auth.rules import Permission
 from backend.core import crud
 from backend.core.crud import has_column
-from backend.auth.guards import CurrentActor
 from backend.core.pagination import Limit, Offset, Page, Search
 from backend.core.structs import Input, set_fields
 
@@ -101,7 +100,9 @@ def crud_controller(
         changes = convert(set_fields(data))
         return as_out(await crud.update(resource, actor, record_id, changes))
 
-    async def retire_record(self: Any, actor: CurrentActor, record_id: RecordId, data: JSONBody[RetireIn]) -> Any:
+    async def retire_record(
+        self: Any, actor: CurrentActor, record_id: RecordId, data: JSONBody[RetireIn]
+    ) -> Any:
         return as_out(await crud.retire(resource, actor, record_id, data.reason))
 
     get_record.__annotations__["return"] = out

@@ -5,7 +5,7 @@ The tree (``backend/app.py`` maps it to RFC 9457 problem+json in one place)::
     DomainError                      400  anything the caller can fix
      ├── InvalidInput                422  a field's value is wrong (names the field)
      ├── RuleViolation               422  a domain rule refuses the action (LOT_EXPIRED, ...)
-     ├── NotFound                    404  the record does not exist, or is outside the caller's scope
+     ├── NotFound                    404  no such record, or outside the caller's scope
      ├── Conflict                    409  duplicate code, record changed meanwhile, replay in flight
      ├── AuthenticationFailed        401  no or bad credentials, locked account
      └── PermissionDenied            403  the caller's role may not do this

@@ -23,7 +23,8 @@ JobFunction = Callable[..., Awaitable[Any]]
 
 @dataclass(frozen=True, slots=True)
 class Cron:
-    """Run ``function`` when the UTC time matches: every listed hour (all if None) at each minute."""
+    """Run ``function`` when the UTC time matches: every listed hour (all if None), at each
+    listed minute."""
 
     function: JobFunction
     minutes: frozenset[int]

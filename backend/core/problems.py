@@ -46,12 +46,16 @@ _VALIDATION_PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"Object contains unknown field `(?P<f>[^`]+)`"), "未知字段", "unknown field"),
     (re.compile(r"Object missing required field `(?P<f>[^`]+)`"), "缺少必填字段", "required"),
     (re.compile(r"Expected `(?P<t>[^`]+)`, got `(?P<g>[^`]+)`"), "类型应为 {t}", "must be {t}"),
-    (re.compile(r"Expected `(?P<t>[^`]+)` (?P<op>[<>]=?) (?P<n>\S+)"), "应 {op} {n}", "must be {op} {n}"),
+    (re.compile(r"Expected `(?P<t>[^`]+)` (?P<op>[<>]=?) (?P<n>\S+)"),
+     "应 {op} {n}", "must be {op} {n}"),
     (re.compile(r"Expected `(?P<t>[^`]+)` of length (?P<op>[<>]=?) (?P<n>\S+)"),
      "长度应 {op} {n}", "length must be {op} {n}"),
-    (re.compile(r"Expected `str` matching regex"), "格式不正确", "does not have the required form"),
-    (re.compile(r"Invalid RFC3339 encoded date"), "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD"),
-    (re.compile(r"Invalid enum value [`']?(?P<v>[^`']*)[`']?"), "不允许的取值 {v}", "value {v} is not allowed"),
+    (re.compile(r"Expected `str` matching regex"),
+     "格式不正确", "does not have the required form"),
+    (re.compile(r"Invalid RFC3339 encoded date"),
+     "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD"),
+    (re.compile(r"Invalid enum value [`']?(?P<v>[^`']*)[`']?"),
+     "不允许的取值 {v}", "value {v} is not allowed"),
 ]
 
 

@@ -23,7 +23,9 @@ class IdempotencyRecord(Table, tablename="idempotency_record"):
     """The first answer to a mutation sent with an Idempotency-Key, replayed to any repeat."""
 
     id = BigSerial(primary_key=True)
-    scope = Varchar(length=200, unique=True, help_text="Who sent it: user id or client address, plus the key")
+    scope = Varchar(
+        length=200, unique=True, help_text="Who sent it: user id or client address, plus the key"
+    )
     request_hash = Varchar(length=64, help_text="SHA-256 of method, path and body")
     state = Varchar(length=20, help_text="in_progress or done")
     status_code = Integer(null=True, default=None)

@@ -100,7 +100,10 @@ async def build_demo(seed: int = 20261121) -> dict[str, Any]:
             Manufacturer,
             [
                 Manufacturer(
-                    name=f"{brand}医疗器械有限公司" if brand not in IMPORTED else f"{brand} Medical Inc.",
+                    name=(
+                        f"{brand}医疗器械有限公司" if brand not in IMPORTED
+                        else f"{brand} Medical Inc."
+                    ),
                     name_en=f"{brand} Medical",
                     country=COUNTRY.get(brand, "CN"),
                 )
@@ -180,19 +183,30 @@ async def build_demo(seed: int = 20261121) -> dict[str, Any]:
         supplier_ids = await _bulk(
             Supplier,
             [
-                Supplier(code=f"SUP-{n:03d}", name=name, contact=contact, phone=f"0571-8{n:03d}66{n:02d}")
+                Supplier(code=f"SUP-{n:03d}", name=name, contact=contact,
+                         phone=f"0571-8{n:03d}66{n:02d}")
                 for n, (name, contact) in enumerate(
                     [
-                        ("浙江华东医药器械有限公司", "王敏"), ("国药控股浙江有限公司", "李强"),
-                        ("上海润达医疗科技有限公司", "陈静"), ("九州通医疗器械集团有限公司", "张伟"),
-                        ("瑞康医药器械有限公司", "刘洋"), ("柳药集团器械有限公司", "赵磊"),
-                        ("江苏鹿得医疗供应链有限公司", "孙丽"), ("安徽华源医疗器械有限公司", "周杰"),
-                        ("北京嘉事堂医疗器械有限公司", "吴芳"), ("广州医药器械有限公司", "郑浩"),
-                        ("深圳一致医疗器械有限公司", "冯雪"), ("杭州泰格医疗供应链有限公司", "何平"),
-                        ("山东海王银河医疗器械有限公司", "许楠"), ("湖北人福医疗器械有限公司", "韩冰"),
-                        ("四川科伦医药贸易有限公司", "曹宇"), ("重庆医药器械有限公司", "邓琳"),
-                        ("天津天士力医疗器械有限公司", "彭飞"), ("福建鹭燕医疗器械有限公司", "蒋琪"),
-                        ("河南九州通医疗器械有限公司", "蔡勇"), ("云南白药医疗器械有限公司", "潘婷"),
+                        ("浙江华东医药器械有限公司", "王敏"),
+                        ("国药控股浙江有限公司", "李强"),
+                        ("上海润达医疗科技有限公司", "陈静"),
+                        ("九州通医疗器械集团有限公司", "张伟"),
+                        ("瑞康医药器械有限公司", "刘洋"),
+                        ("柳药集团器械有限公司", "赵磊"),
+                        ("江苏鹿得医疗供应链有限公司", "孙丽"),
+                        ("安徽华源医疗器械有限公司", "周杰"),
+                        ("北京嘉事堂医疗器械有限公司", "吴芳"),
+                        ("广州医药器械有限公司", "郑浩"),
+                        ("深圳一致医疗器械有限公司", "冯雪"),
+                        ("杭州泰格医疗供应链有限公司", "何平"),
+                        ("山东海王银河医疗器械有限公司", "许楠"),
+                        ("湖北人福医疗器械有限公司", "韩冰"),
+                        ("四川科伦医药贸易有限公司", "曹宇"),
+                        ("重庆医药器械有限公司", "邓琳"),
+                        ("天津天士力医疗器械有限公司", "彭飞"),
+                        ("福建鹭燕医疗器械有限公司", "蒋琪"),
+                        ("河南九州通医疗器械有限公司", "蔡勇"),
+                        ("云南白药医疗器械有限公司", "潘婷"),
                     ],
                     start=1,
                 )
@@ -238,7 +252,8 @@ async def build_demo(seed: int = 20261121) -> dict[str, Any]:
             Department,
             [
                 Department(code=code, name=name, name_en=en,
-                           warehouse=warehouse_ids[1] if code in ("EMER", "GAST") else warehouse_ids[0],
+                           warehouse=(warehouse_ids[1] if code in ("EMER", "GAST")
+                                      else warehouse_ids[0]),
                            budget_enforcement="block" if code in ("ORTH", "CARD") else "warn")
                 for code, name, en in DEPARTMENTS
             ],

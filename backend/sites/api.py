@@ -32,7 +32,7 @@ class WarehouseIn(Input, kw_only=True):
 
 class WarehousePatch(Input, kw_only=True):
     name: Name | UnsetType = UNSET
-    address: Annotated[str, Meta(max_length=300)] | None | UnsetType = UNSET
+    address: Annotated[str, Meta(max_length=300)] | UnsetType | None = UNSET
     active: bool | UnsetType = UNSET
 
 
@@ -59,11 +59,11 @@ class LocationIn(Input, kw_only=True):
 
 
 class LocationPatch(Input, kw_only=True):
-    name: Name | None | UnsetType = UNSET
+    name: Name | UnsetType | None = UNSET
     kind: str | UnsetType = UNSET
-    temp_min: Celsius | None | UnsetType = UNSET
-    temp_max: Celsius | None | UnsetType = UNSET
-    department: Id | None | UnsetType = UNSET
+    temp_min: Celsius | UnsetType | None = UNSET
+    temp_max: Celsius | UnsetType | None = UNSET
+    department: Id | UnsetType | None = UNSET
     active: bool | UnsetType = UNSET
 
 
@@ -87,8 +87,8 @@ class DepartmentIn(Input, kw_only=True):
 
 class DepartmentPatch(Input, kw_only=True):
     name: Name | UnsetType = UNSET
-    name_en: Name | None | UnsetType = UNSET
-    warehouse: Id | None | UnsetType = UNSET
+    name_en: Name | UnsetType | None = UNSET
+    warehouse: Id | UnsetType | None = UNSET
     budget_enforcement: str | UnsetType = UNSET
     active: bool | UnsetType = UNSET
 

@@ -62,8 +62,14 @@ async def seed(actor: Actor = SYSTEM) -> Seeded:
     )
     packaging = await make(
         catalog.PACKAGING,
-        {"product": product, "level": "each", "quantity": 1, "agency": "GS1",
-         "di": "0" + GTIN13, "original": GTIN13},
+        {
+            "product": product,
+            "level": "each",
+            "quantity": 1,
+            "agency": "GS1",
+            "di": "0" + GTIN13,
+            "original": GTIN13,
+        },
     )
     supplier = await make(catalog.SUPPLIERS, {"code": "SUP-1", "name": "国药控股"})
     licence = await make(
@@ -72,23 +78,48 @@ async def seed(actor: Actor = SYSTEM) -> Seeded:
     )
     term = await make(
         catalog.SUPPLIER_PRODUCTS,
-        {"supplier": supplier, "product": product, "lead_time_days": 3, "price": 120,
-         "moq": 1, "pack_size": 1, "priority": "primary"},
+        {
+            "supplier": supplier,
+            "product": product,
+            "lead_time_days": 3,
+            "price": 120,
+            "moq": 1,
+            "pack_size": 1,
+            "priority": "primary",
+        },
     )
     wa = await make(sites.WAREHOUSES, {"code": "WH-A", "name": "中心库房"})
     wb = await make(sites.WAREHOUSES, {"code": "WH-B", "name": "东院库房"})
-    da = await make(sites.DEPARTMENTS, {"code": "CARD", "name": "心内科", "warehouse": wa,
-                                          "budget_enforcement": "warn"})
-    db_ = await make(sites.DEPARTMENTS, {"code": "ORTH", "name": "骨科", "warehouse": wb,
-                                           "budget_enforcement": "warn"})
+    da = await make(
+        sites.DEPARTMENTS,
+        {"code": "CARD", "name": "心内科", "warehouse": wa, "budget_enforcement": "warn"},
+    )
+    db_ = await make(
+        sites.DEPARTMENTS,
+        {"code": "ORTH", "name": "骨科", "warehouse": wb, "budget_enforcement": "warn"},
+    )
     la = await make(sites.LOCATIONS, {"warehouse": wa, "code": "A-01", "kind": "storage"})
     lb = await make(sites.LOCATIONS, {"warehouse": wb, "code": "B-01", "kind": "storage"})
     budget = await make(sites.BUDGETS, {"department": da, "period": "2026-11", "amount": 100})
     quota = await make(
         sites.QUOTAS, {"department": da, "product": product, "period": "2026-11", "quantity": 5}
     )
-    return Seeded(manufacturer, product, packaging, supplier, licence, term, wa, wb, da, db_,
-                  la, lb, budget, quota)
+    return Seeded(
+        manufacturer,
+        product,
+        packaging,
+        supplier,
+        licence,
+        term,
+        wa,
+        wb,
+        da,
+        db_,
+        la,
+        lb,
+        budget,
+        quota,
+    )
 
 
 async def written() -> tuple[int, int]:

@@ -51,7 +51,8 @@ def test_every_non_public_endpoint_names_a_permission(app):
     missing = [
         f"{method} {path}"
         for method, path, handler in endpoints(app)
-        if not handler.opt.get("public") and not isinstance(handler.opt.get(PERMISSION_OPT), Permission)
+        if not handler.opt.get("public")
+        and not isinstance(handler.opt.get(PERMISSION_OPT), Permission)
     ]
     assert missing == [], "endpoints without opt['permission'] (use **requires(...)): " + ", ".join(
         missing
@@ -69,9 +70,13 @@ def test_the_public_endpoints_are_only_health_sign_in_and_the_api_docs(app):
 
 def test_the_matrix_covers_the_foundations_endpoints(app):
     paths = {path for _m, path, _p in guarded(app)}
-    for expected in ("/api/v1/products", "/api/v1/locations/{record_id:int}/retire",
-                     "/api/v1/users/{user_id:int}", "/api/v1/audit/signatures",
-                     "/api/v1/auth/me"):
+    for expected in (
+        "/api/v1/products",
+        "/api/v1/locations/{record_id:int}/retire",
+        "/api/v1/users/{user_id:int}",
+        "/api/v1/audit/signatures",
+        "/api/v1/auth/me",
+    ):
         assert expected in paths
 
 
@@ -102,9 +107,13 @@ async def test_each_role_is_refused_exactly_where_the_permission_table_says(
             status = response.status_code
             if role in PERMISSIONS[permission]:
                 if status in (401, 403) or status >= 500:
-                    wrong.append(f"{role} {method} {path}: allowed but got {status} {response.text[:160]}")
+                    wrong.append(
+                        f"{role} {method} {path}: allowed but got {status} {response.text[:160]}"
+                    )
             elif status != 403 or response.json().get("code") != "PERMISSION_DENIED":
-                wrong.append(f"{role} {method} {path}: not allowed but got {status} {response.text[:160]}")
+                wrong.append(
+                    f"{role} {method} {path}: not allowed but got {status} {response.text[:160]}"
+                )
             elif not response.headers["content-type"].startswith("application/problem+json"):
                 wrong.append(f"{role} {method} {path}: refusal is not problem+json")
     assert wrong == [], "\n".join(wrong)

@@ -4,6 +4,7 @@ broken entry after tampering; concurrent writers still produce one verifying cha
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import subprocess
 import sys
@@ -21,7 +22,11 @@ LOTWISE = str(Path(sys.executable).parent / "lotwise")
 def lotwise(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     """The real command line, on the test run's database."""
     return subprocess.run(
-        [LOTWISE, *args], input=stdin, capture_output=True, text=True, timeout=120,
+        [LOTWISE, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ},
     )
 
@@ -33,8 +38,11 @@ async def run_lotwise(*args: str, stdin: str = "") -> subprocess.CompletedProces
 async def _five_entries(client) -> list[int]:
     admin = await make_user("boss", ["admin"])
     for n in range(5):
-        response = await client.post("/api/v1/suppliers", json={"code": f"S-{n}", "name": f"供应商{n}"},
-                                     headers=admin.headers)
+        response = await client.post(
+            "/api/v1/suppliers",
+            json={"code": f"S-{n}", "name": f"供应商{n}"},
+            headers=admin.headers,
+        )
         assert response.status_code == 201
     rows = await AuditEntry.select(AuditEntry.id).order_by(AuditEntry.id)
     return [r["id"] for r in rows]
@@ -44,7 +52,7 @@ async def test_each_entry_carries_the_hash_of_the_one_before(client):
     ids = await _five_entries(client)
     rows = await AuditEntry.select().order_by(AuditEntry.id)
     assert rows[0]["prev_hash"] == "0" * 64
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in itertools.pairwise(rows):
         assert after["prev_hash"] == before["hash"]
     assert await chain.verify() == (len(ids), None)
 
@@ -62,7 +70,7 @@ async def test_verify_names_an_entry_whose_values_were_edited(client):
     await db.execute(
         "UPDATE audit_entry SET new = {} WHERE id = {}", '{"code": "S-2", "name": "改过"}', tampered
     )
-    count, broken = await chain.verify()
+    _count, broken = await chain.verify()
     assert broken is not None and broken.entry_id == tampered
     result = await run_lotwise("verify")
     assert result.returncode == 1
@@ -87,10 +95,12 @@ async def test_an_edited_reason_or_time_breaks_the_chain_too(client):
 
 async def test_twenty_concurrent_writers_leave_one_verifying_chain(client):
     admin = await make_user("boss", ["admin"])
-    responses = await asyncio.gather(*[
-        client.post("/api/v1/products", json=product_body(f"P-{n}"), headers=admin.headers)
-        for n in range(20)
-    ])
+    responses = await asyncio.gather(
+        *[
+            client.post("/api/v1/products", json=product_body(f"P-{n}"), headers=admin.headers)
+            for n in range(20)
+        ]
+    )
     assert [r.status_code for r in responses] == [201] * 20
     count, broken = await chain.verify()
     assert (count, broken) == (20, None)

@@ -8,8 +8,15 @@ from tests.integration.test_audit_chain import run_lotwise
 
 
 async def test_create_user_reads_the_password_from_stdin():
-    result = await run_lotwise("create-user", "liu", "--role", "clinician",
-                               "--full-name", "护士 刘芳", stdin="a-long-enough-secret\n")
+    result = await run_lotwise(
+        "create-user",
+        "liu",
+        "--role",
+        "clinician",
+        "--full-name",
+        "护士 刘芳",
+        stdin="a-long-enough-secret\n",
+    )
     assert result.returncode == 0, result.stderr
     assert "created user liu" in result.stdout
     row = await User.select().where(User.username == "liu").output(load_json=True).first()
@@ -20,8 +27,9 @@ async def test_create_user_reads_the_password_from_stdin():
 
 
 async def test_create_user_refuses_an_unknown_role_clearly():
-    result = await run_lotwise("create-user", "liu", "--role", "janitor",
-                               stdin="a-long-enough-secret\n")
+    result = await run_lotwise(
+        "create-user", "liu", "--role", "janitor", stdin="a-long-enough-secret\n"
+    )
     assert result.returncode != 0
     assert "AUTH_UNKNOWN_ROLE" in result.stderr
     assert "janitor" in result.stderr

@@ -35,8 +35,9 @@ async def test_the_demo_builds_a_hospitals_worth_of_valid_master_data():
     assert {p["tracking"] for p in implants} <= {"serial", "lot_serial"}
     ivd = [p for p in products if p["category"] == "ivd_chem"]
     assert ivd
-    assert all(p["cold_chain"] and (p["storage_temp_min"], p["storage_temp_max"]) == (2, 8)
-               for p in ivd)
+    assert all(
+        p["cold_chain"] and (p["storage_temp_min"], p["storage_temp_max"]) == (2, 8) for p in ivd
+    )
     for p in products:
         if p["cold_chain"]:
             assert p["storage_temp_max"] is not None
@@ -51,8 +52,11 @@ async def test_the_demo_builds_a_hospitals_worth_of_valid_master_data():
     assert await Warehouse.count() == 3
     assert await Department.count() == 12
     assert await Location.count() > 12
-    roles = {role for row in await User.select(User.roles).output(load_json=True)
-             for role in row["roles"]}
+    roles = {
+        role
+        for row in await User.select(User.roles).output(load_json=True)
+        for role in row["roles"]
+    }
     assert roles == set(Role)
     assert summary["counts"]["products"] == len(products)
 

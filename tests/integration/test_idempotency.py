@@ -136,7 +136,9 @@ async def test_a_server_error_releases_the_key_so_the_client_may_retry(client, m
     assert failed.status_code == 500
     assert await IdempotencyRecord.count() == 0
     monkeypatch.undo()
-    retried = await client.post("/api/v1/products", json=product_body(), headers=keyed(admin, "k-1"))
+    retried = await client.post(
+        "/api/v1/products", json=product_body(), headers=keyed(admin, "k-1")
+    )
     assert retried.status_code == 201
     assert "idempotent-replayed" not in retried.headers
 

@@ -111,5 +111,7 @@ async def test_arq_runs_the_apps_housekeeping_job_from_redis(redis_url):
     finally:
         await worker.close()
     assert (worker.jobs_complete, worker.jobs_failed) == (1, 0)
-    assert [r["scope"] for r in await IdempotencyRecord.select(IdempotencyRecord.scope)] == ["u1:new"]
+    assert [r["scope"] for r in await IdempotencyRecord.select(IdempotencyRecord.scope)] == [
+        "u1:new"
+    ]
     assert [r["topic"] for r in await OutboxEvent.select(OutboxEvent.topic)] == ["y"]

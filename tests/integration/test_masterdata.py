@@ -22,39 +22,110 @@ def gtin(body: str) -> str:
 # (path, entity, body for a new record, a change, whether it retires)
 Body = Callable[[Seeded], dict[str, Any]]
 KINDS: list[tuple[str, str, Body, dict[str, Any], bool]] = [
-    ("manufacturers", "manufacturer", lambda s: {"name": "迈瑞", "country": "CN"},
-     {"name_en": "Mindray"}, True),
-    ("products", "product", lambda s: {**product_body("P-2"), "manufacturer": s.manufacturer},
-     {"model": "10ml", "unit_cost": 150}, True),
-    ("packaging", "packaging",
-     lambda s: {"product": s.product, "level": "box", "quantity": 10,
-                "identifier": gtin("1" + GTIN13[:-1])},
-     {"quantity": 20}, True),
-    ("suppliers", "supplier", lambda s: {"code": "SUP-2", "name": "九州通"},
-     {"phone": "0571-1234"}, True),
-    ("supplier-licences", "supplier_licence",
-     lambda s: {"supplier": s.supplier, "kind": "business_licence", "number": "91330X",
-                "valid_until": "2027-06-30"},
-     {"valid_until": "2028-06-30"}, True),
-    ("supplier-products", "supplier_product",
-     lambda s: {"supplier": s.supplier, "product": s.product, "lead_time_days": 5,
-                "price": 99, "priority": "backup"},
-     {"price": 105, "lead_time_days": 7}, True),
-    ("warehouses", "warehouse", lambda s: {"code": "WH-C", "name": "检验试剂库"},
-     {"address": "医技楼 2 层"}, True),
-    ("locations", "location",
-     lambda s: {"warehouse": s.warehouse_a, "code": "K-01", "kind": "storage",
-                "temp_min": 2, "temp_max": 8},
-     {"name": "冷藏柜 1"}, True),
-    ("departments", "department", lambda s: {"code": "ICU", "name": "重症医学科"},
-     {"budget_enforcement": "block"}, True),
-    ("department-budgets", "department_budget",
-     lambda s: {"department": s.department_a, "period": "2026-12", "amount": 5000},
-     {"amount": 7000}, False),
-    ("department-quotas", "department_quota",
-     lambda s: {"department": s.department_a, "product": s.product, "period": "2026-12",
-                "quantity": 40},
-     {"quantity": 50}, False),
+    (
+        "manufacturers",
+        "manufacturer",
+        lambda s: {"name": "迈瑞", "country": "CN"},
+        {"name_en": "Mindray"},
+        True,
+    ),
+    (
+        "products",
+        "product",
+        lambda s: {**product_body("P-2"), "manufacturer": s.manufacturer},
+        {"model": "10ml", "unit_cost": 150},
+        True,
+    ),
+    (
+        "packaging",
+        "packaging",
+        lambda s: {
+            "product": s.product,
+            "level": "box",
+            "quantity": 10,
+            "identifier": gtin("1" + GTIN13[:-1]),
+        },
+        {"quantity": 20},
+        True,
+    ),
+    (
+        "suppliers",
+        "supplier",
+        lambda s: {"code": "SUP-2", "name": "九州通"},
+        {"phone": "0571-1234"},
+        True,
+    ),
+    (
+        "supplier-licences",
+        "supplier_licence",
+        lambda s: {
+            "supplier": s.supplier,
+            "kind": "business_licence",
+            "number": "91330X",
+            "valid_until": "2027-06-30",
+        },
+        {"valid_until": "2028-06-30"},
+        True,
+    ),
+    (
+        "supplier-products",
+        "supplier_product",
+        lambda s: {
+            "supplier": s.supplier,
+            "product": s.product,
+            "lead_time_days": 5,
+            "price": 99,
+            "priority": "backup",
+        },
+        {"price": 105, "lead_time_days": 7},
+        True,
+    ),
+    (
+        "warehouses",
+        "warehouse",
+        lambda s: {"code": "WH-C", "name": "检验试剂库"},
+        {"address": "医技楼 2 层"},
+        True,
+    ),
+    (
+        "locations",
+        "location",
+        lambda s: {
+            "warehouse": s.warehouse_a,
+            "code": "K-01",
+            "kind": "storage",
+            "temp_min": 2,
+            "temp_max": 8,
+        },
+        {"name": "冷藏柜 1"},
+        True,
+    ),
+    (
+        "departments",
+        "department",
+        lambda s: {"code": "ICU", "name": "重症医学科"},
+        {"budget_enforcement": "block"},
+        True,
+    ),
+    (
+        "department-budgets",
+        "department_budget",
+        lambda s: {"department": s.department_a, "period": "2026-12", "amount": 5000},
+        {"amount": 7000},
+        False,
+    ),
+    (
+        "department-quotas",
+        "department_quota",
+        lambda s: {
+            "department": s.department_a,
+            "product": s.product,
+            "period": "2026-12",
+            "quantity": 40,
+        },
+        {"quantity": 50},
+        False,
+    ),
 ]
 
 
@@ -63,8 +134,9 @@ async def admin():
     return await make_user("boss", ["admin"])
 
 
-@pytest.mark.parametrize(("path", "entity", "body", "change", "retires"), KINDS,
-                         ids=[k[0] for k in KINDS])
+@pytest.mark.parametrize(
+    ("path", "entity", "body", "change", "retires"), KINDS, ids=[k[0] for k in KINDS]
+)
 async def test_each_kind_is_created_read_updated_listed_and_retired(
     client, admin, path, entity, body, change, retires
 ):
@@ -88,8 +160,11 @@ async def test_each_kind_is_created_read_updated_listed_and_retired(
     assert (await client.get(f"{url}/{record_id}", headers=admin.headers)).json() == updated.json()
     entry = await (
         AuditEntry.select()
-        .where((AuditEntry.entity == entity) & (AuditEntry.entity_id == str(record_id))
-               & (AuditEntry.action == "update"))
+        .where(
+            (AuditEntry.entity == entity)
+            & (AuditEntry.entity_id == str(record_id))
+            & (AuditEntry.action == "update")
+        )
         .output(load_json=True)
         .first()
     )
@@ -101,8 +176,11 @@ async def test_each_kind_is_created_read_updated_listed_and_retired(
     assert record_id in [r["id"] for r in listed.json()["items"]]
 
     if not retires:
-        assert (await client.post(f"{url}/{record_id}/retire", json={"reason": "x"},
-                                  headers=admin.headers)).status_code in (404, 405)
+        assert (
+            await client.post(
+                f"{url}/{record_id}/retire", json={"reason": "x"}, headers=admin.headers
+            )
+        ).status_code in (404, 405)
         return
     retired = await client.post(
         f"{url}/{record_id}/retire", json={"reason": "no longer used"}, headers=admin.headers
@@ -164,17 +242,20 @@ async def test_an_update_that_changes_nothing_writes_no_audit_entry(client, admi
 async def test_lists_page_with_limit_offset_and_total(client, admin):
     for n in range(7):
         response = await client.post(
-            "/api/v1/suppliers", json={"code": f"S-{n}", "name": f"供应商 {n}"},
+            "/api/v1/suppliers",
+            json={"code": f"S-{n}", "name": f"供应商 {n}"},
             headers=admin.headers,
         )
         assert response.status_code == 201
-    page = await client.get("/api/v1/suppliers", params={"limit": 3, "offset": 3},
-                            headers=admin.headers)
+    page = await client.get(
+        "/api/v1/suppliers", params={"limit": 3, "offset": 3}, headers=admin.headers
+    )
     body = page.json()
     assert (body["total"], body["limit"], body["offset"]) == (7, 3, 3)
     assert [r["code"] for r in body["items"]] == ["S-3", "S-4", "S-5"]
-    last = await client.get("/api/v1/suppliers", params={"limit": 3, "offset": 6},
-                            headers=admin.headers)
+    last = await client.get(
+        "/api/v1/suppliers", params={"limit": 3, "offset": 6}, headers=admin.headers
+    )
     assert [r["code"] for r in last.json()["items"]] == ["S-6"]
     too_big = await client.get("/api/v1/suppliers", params={"limit": 201}, headers=admin.headers)
     assert too_big.status_code == 422 and too_big.json()["field"] == "limit"
@@ -185,15 +266,39 @@ async def _products(client, admin) -> None:
     from backend.core import crud
     from backend.core.actor import SYSTEM
 
-    await crud.create(service.PRODUCTS, SYSTEM, {
-        **product_body("SYR-5"), "allocation": "fefo", "name": "注射器", "model": "5ml"})
-    await crud.create(service.PRODUCTS, SYSTEM, {
-        **product_body("IVD-1"), "allocation": "fefo", "name": "生化试剂", "model": "R1 100ml",
-        "category": "ivd_chem", "risk_class": "II", "cold_chain": True,
-        "storage_temp_min": 2.0, "storage_temp_max": 8.0})
-    await crud.create(service.PRODUCTS, SYSTEM, {
-        **product_body("HIP-1"), "allocation": "fefo", "name": "髋关节假体", "model": "Ø52mm",
-        "category": "hip", "tracking": "serial", "implant": True})
+    await crud.create(
+        service.PRODUCTS,
+        SYSTEM,
+        {**product_body("SYR-5"), "allocation": "fefo", "name": "注射器", "model": "5ml"},
+    )
+    await crud.create(
+        service.PRODUCTS,
+        SYSTEM,
+        {
+            **product_body("IVD-1"),
+            "allocation": "fefo",
+            "name": "生化试剂",
+            "model": "R1 100ml",
+            "category": "ivd_chem",
+            "risk_class": "II",
+            "cold_chain": True,
+            "storage_temp_min": 2.0,
+            "storage_temp_max": 8.0,
+        },
+    )
+    await crud.create(
+        service.PRODUCTS,
+        SYSTEM,
+        {
+            **product_body("HIP-1"),
+            "allocation": "fefo",
+            "name": "髋关节假体",
+            "model": "Ø52mm",
+            "category": "hip",
+            "tracking": "serial",
+            "implant": True,
+        },
+    )
     for product_id, ident in ((1, GTIN13), (3, "04012345678901")):
         response = await client.post(
             "/api/v1/packaging",
@@ -240,11 +345,13 @@ async def test_products_filter_by_category_cold_chain_and_implant(client, admin)
 
 async def test_locations_filter_by_warehouse_and_kind(client, admin):
     s = await seed()
-    response = await client.get("/api/v1/locations", params={"warehouse": s.warehouse_b},
-                                headers=admin.headers)
+    response = await client.get(
+        "/api/v1/locations", params={"warehouse": s.warehouse_b}, headers=admin.headers
+    )
     assert [r["code"] for r in response.json()["items"]] == ["B-01"]
-    response = await client.get("/api/v1/locations", params={"kind": "quarantine"},
-                                headers=admin.headers)
+    response = await client.get(
+        "/api/v1/locations", params={"kind": "quarantine"}, headers=admin.headers
+    )
     assert response.json()["items"] == []
 
 
@@ -258,10 +365,13 @@ async def test_locations_filter_by_warehouse_and_kind(client, admin):
         ("６９０１２３４５６７８９２", "0" + GTIN13),  # full-width digits from an IME
     ],
 )
-async def test_a_gtin_is_stored_as_14_digits_and_the_printed_form_is_kept(client, admin, printed, di):
+async def test_a_gtin_is_stored_as_14_digits_and_the_printed_form_is_kept(
+    client, admin, printed, di
+):
     s = await seed()
-    await client.post(f"/api/v1/packaging/{s.packaging}/retire", json={"reason": "x"},
-                      headers=admin.headers)
+    await client.post(
+        f"/api/v1/packaging/{s.packaging}/retire", json={"reason": "x"}, headers=admin.headers
+    )
     from backend.catalog.tables import Packaging
 
     await Packaging.delete().where(Packaging.id == s.packaging)
@@ -290,8 +400,13 @@ async def test_hibc_and_ma_identifiers_are_normalised(client, admin, agency, pri
     s = await seed()
     response = await client.post(
         "/api/v1/packaging",
-        json={"product": s.product, "level": "each", "quantity": 1, "agency": agency,
-              "identifier": printed},
+        json={
+            "product": s.product,
+            "level": "each",
+            "quantity": 1,
+            "agency": agency,
+            "identifier": printed,
+        },
         headers=admin.headers,
     )
     assert response.status_code == 201, response.text
@@ -313,12 +428,16 @@ async def test_a_product_is_found_by_its_scanned_identifier(admin):
 async def test_create_writes_an_audit_entry_and_an_outbox_event(client, admin):
     from backend.core.tables import OutboxEvent
 
-    response = await client.post("/api/v1/suppliers", json={"code": "S-1", "name": "n"},
-                                 headers=admin.headers)
+    response = await client.post(
+        "/api/v1/suppliers", json={"code": "S-1", "name": "n"}, headers=admin.headers
+    )
     supplier_id = response.json()["id"]
     entry = await AuditEntry.select().output(load_json=True).first()
-    assert (entry["action"], entry["entity"], entry["entity_id"]) == ("create", "supplier",
-                                                                       str(supplier_id))
+    assert (entry["action"], entry["entity"], entry["entity_id"]) == (
+        "create",
+        "supplier",
+        str(supplier_id),
+    )
     assert entry["new"] == {"code": "S-1", "name": "n", "contact": None, "phone": None}
     event = await OutboxEvent.select().output(load_json=True).first()
     assert event["topic"] == "masterdata.changed"

@@ -18,7 +18,9 @@ from tests.support import make_user
 
 
 async def _events(*topics: str) -> None:
-    await OutboxEvent.insert(*[OutboxEvent(topic=t, payload={"n": i}) for i, t in enumerate(topics)])
+    await OutboxEvent.insert(
+        *[OutboxEvent(topic=t, payload={"n": i}) for i, t in enumerate(topics)]
+    )
 
 
 async def test_an_event_commits_with_its_unit_of_work():
@@ -46,8 +48,9 @@ async def test_the_dispatcher_publishes_in_order_to_the_apps_channels(app):
     received: list[dict[str, Any]] = []
 
     async def to_channels(event_id: int, topic: str, payload: dict[str, Any]) -> None:
-        await channels.wait_published({"id": event_id, "topic": topic, "data": payload},
-                                      ["test-outbox"])
+        await channels.wait_published(
+            {"id": event_id, "topic": topic, "data": payload}, ["test-outbox"]
+        )
 
     async with channels.start_subscription(["test-outbox"]) as subscriber:
         # Inside one transaction the app's own dispatcher cannot see (or take) these events.
@@ -92,8 +95,11 @@ async def test_a_failing_sink_leaves_the_event_unpublished_and_a_later_round_del
 
         again = await outbox.dispatch_pending([flaky])
         assert (again.published, again.failed) == (0, 1)
-        assert (await OutboxEvent.select(OutboxEvent.attempts).where(
-            OutboxEvent.topic == "b.two").first())["attempts"] == 2
+        assert (
+            await OutboxEvent.select(OutboxEvent.attempts)
+            .where(OutboxEvent.topic == "b.two")
+            .first()
+        )["attempts"] == 2
 
         broken = False
         last = await outbox.dispatch_pending([flaky])
@@ -104,8 +110,9 @@ async def test_a_failing_sink_leaves_the_event_unpublished_and_a_later_round_del
 
 async def test_the_running_app_publishes_a_committed_change_by_itself(client):
     admin = await make_user("boss", ["admin"])
-    response = await client.post("/api/v1/suppliers", json={"code": "S-1", "name": "n"},
-                                 headers=admin.headers)
+    response = await client.post(
+        "/api/v1/suppliers", json={"code": "S-1", "name": "n"}, headers=admin.headers
+    )
     assert response.status_code == 201
     for _ in range(50):
         if await OutboxEvent.count().where(OutboxEvent.published_at.is_not_null()) == 1:
@@ -122,8 +129,9 @@ async def test_housekeeping_never_drops_an_unpublished_event():
     old = clock.now() - timedelta(days=90)
     await OutboxEvent.insert(
         OutboxEvent(topic="old.published", payload={}, created_at=old, published_at=old),
-        OutboxEvent(topic="old.unpublished", payload={}, created_at=old, published_at=None,
-                    attempts=40),
+        OutboxEvent(
+            topic="old.unpublished", payload={}, created_at=old, published_at=None, attempts=40
+        ),
         OutboxEvent(topic="new.published", payload={}, published_at=clock.now()),
     )
     summary = await prune_housekeeping({})

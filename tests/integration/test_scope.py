@@ -20,39 +20,51 @@ async def test_a_warehouse_user_lists_and_reads_only_their_warehouses_locations(
     assert listed.status_code == 200
     assert [r["id"] for r in listed.json()["items"]] == [s.location_a]
     assert listed.json()["total"] == 1
-    assert (await client.get(f"/api/v1/locations/{s.location_a}", headers=user.headers)).status_code == 200
+    assert (
+        await client.get(f"/api/v1/locations/{s.location_a}", headers=user.headers)
+    ).status_code == 200
     hidden = await client.get(f"/api/v1/locations/{s.location_b}", headers=user.headers)
     missing = await client.get("/api/v1/locations/9999", headers=user.headers)
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json()["code"] == missing.json()["code"] == "NOT_FOUND"
     # Even the filter for warehouse B finds nothing rather than B's locations.
-    filtered = await client.get("/api/v1/locations", params={"warehouse": s.warehouse_b},
-                                headers=user.headers)
+    filtered = await client.get(
+        "/api/v1/locations", params={"warehouse": s.warehouse_b}, headers=user.headers
+    )
     assert filtered.json()["items"] == []
     warehouses = await client.get("/api/v1/warehouses", headers=user.headers)
     assert [r["id"] for r in warehouses.json()["items"]] == [s.warehouse_a]
-    assert (await client.get(f"/api/v1/warehouses/{s.warehouse_b}",
-                             headers=user.headers)).status_code == 404
+    assert (
+        await client.get(f"/api/v1/warehouses/{s.warehouse_b}", headers=user.headers)
+    ).status_code == 404
 
 
 async def test_a_scoped_writer_cannot_update_or_retire_another_warehouses_location():
     """Only admins (who see everything) hold sites.write today; the service still refuses a
     scoped writer, so granting the permission later cannot leak another warehouse."""
     s = await seed()
-    scoped = Actor(user_id=99, username="lina", roles=frozenset({"warehouse"}),
-                   warehouse_ids=frozenset({s.warehouse_a}))
+    scoped = Actor(
+        user_id=99,
+        username="lina",
+        roles=frozenset({"warehouse"}),
+        warehouse_ids=frozenset({s.warehouse_a}),
+    )
     before = await written()
     with pytest.raises(NotFound):
         await crud.update(sites.LOCATIONS, scoped, s.location_b, {"name": "偷改"})
     with pytest.raises(NotFound):
         await crud.retire(sites.LOCATIONS, scoped, s.location_b, "x")
     with pytest.raises(NotFound) as refused:
-        await crud.create(sites.LOCATIONS, scoped,
-                          {"warehouse": s.warehouse_b, "code": "X-1", "kind": "storage"})
+        await crud.create(
+            sites.LOCATIONS, scoped, {"warehouse": s.warehouse_b, "code": "X-1", "kind": "storage"}
+        )
     assert refused.value.field == "warehouse"
     assert await written() == before
-    row = await Location.select(Location.name, Location.active).where(
-        Location.id == s.location_b).first()
+    row = (
+        await Location.select(Location.name, Location.active)
+        .where(Location.id == s.location_b)
+        .first()
+    )
     assert row == {"name": None, "active": True}
     # Its own warehouse works.
     await crud.update(sites.LOCATIONS, scoped, s.location_a, {"name": "A 区"})
@@ -108,18 +120,21 @@ async def test_departments_are_seen_by_members_and_by_the_warehouses_that_serve_
     assert await seen(member) == [s.department_b]
     assert await seen(server) == [s.department_a]
     assert await seen(nobody) == []
-    assert (await client.get(f"/api/v1/departments/{s.department_a}",
-                             headers=member.headers)).status_code == 404
+    assert (
+        await client.get(f"/api/v1/departments/{s.department_a}", headers=member.headers)
+    ).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["admin", "auditor"])
 async def test_admins_and_auditors_see_every_warehouse_and_department(client, role):
     s = await seed()
     user = await make_user("all", [role])
-    for path, ids in (("locations", [s.location_a, s.location_b]),
-                      ("warehouses", [s.warehouse_a, s.warehouse_b]),
-                      ("departments", [s.department_a, s.department_b]),
-                      ("department-budgets", [s.budget_a])):
+    for path, ids in (
+        ("locations", [s.location_a, s.location_b]),
+        ("warehouses", [s.warehouse_a, s.warehouse_b]),
+        ("departments", [s.department_a, s.department_b]),
+        ("department-budgets", [s.budget_a]),
+    ):
         response = await client.get(f"/api/v1/{path}", headers=user.headers)
         assert [r["id"] for r in response.json()["items"]] == ids, path
 
@@ -134,8 +149,11 @@ async def test_an_auditor_reads_everything_and_writes_nothing(client):
         ("POST", f"/api/v1/products/{s.product}/retire", {"reason": "x"}),
         ("POST", "/api/v1/suppliers", {"code": "X", "name": "x"}),
         ("PATCH", f"/api/v1/locations/{s.location_a}", {"name": "x"}),
-        ("POST", "/api/v1/department-budgets",
-         {"department": s.department_a, "period": "2026-12", "amount": 1}),
+        (
+            "POST",
+            "/api/v1/department-budgets",
+            {"department": s.department_a, "period": "2026-12", "amount": 1},
+        ),
         ("POST", "/api/v1/users", {}),
         ("POST", "/api/v1/users/1/unlock", None),
     ]

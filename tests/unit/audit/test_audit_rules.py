@@ -11,8 +11,12 @@ def chain(n: int) -> list[tuple[int, str, str, dict[str, Any]]]:
     entries = []
     prev = GENESIS
     for i in range(1, n + 1):
-        content = {"action": "update", "entity": "product", "entity_id": str(i),
-                   "new": {"name": f"名称 {i}"}}
+        content = {
+            "action": "update",
+            "entity": "product",
+            "entity_id": str(i),
+            "new": {"name": f"名称 {i}"},
+        }
         digest = entry_hash(prev, content)
         entries.append((i, prev, digest, content))
         prev = digest

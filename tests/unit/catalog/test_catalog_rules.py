@@ -12,10 +12,17 @@ from backend.core.errors import InvalidInput
 
 
 def product(**changes: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {"risk_class": "II", "tracking": "lot", "allocation": "fefo",
-                              "shelf_life_days": 730, "min_remaining_shelf_life_days": 90,
-                              "unit_cost": 100, "cold_chain": False,
-                              "storage_temp_min": None, "storage_temp_max": None}
+    values: dict[str, Any] = {
+        "risk_class": "II",
+        "tracking": "lot",
+        "allocation": "fefo",
+        "shelf_life_days": 730,
+        "min_remaining_shelf_life_days": 90,
+        "unit_cost": 100,
+        "cold_chain": False,
+        "storage_temp_min": None,
+        "storage_temp_max": None,
+    }
     return {**values, **changes}
 
 
@@ -28,8 +35,9 @@ def refused_field(check, values) -> str | None:
 def test_a_plain_product_is_valid():
     rules.check_product(product())
     rules.check_product(product(cold_chain=True, storage_temp_min=2.0, storage_temp_max=8.0))
-    rules.check_product(product(allocation="fifo", shelf_life_days=None,
-                                min_remaining_shelf_life_days=0))
+    rules.check_product(
+        product(allocation="fifo", shelf_life_days=None, min_remaining_shelf_life_days=0)
+    )
 
 
 @pytest.mark.parametrize(
@@ -66,8 +74,13 @@ def test_a_licence_kind_is_one_of_the_known_documents():
 
 @pytest.mark.parametrize(
     ("changes", "field"),
-    [({"priority": "third"}, "priority"), ({"moq": 0}, "moq"), ({"pack_size": 0}, "pack_size"),
-     ({"price": -5}, "price"), ({"lead_time_days": -1}, "lead_time_days")],
+    [
+        ({"priority": "third"}, "priority"),
+        ({"moq": 0}, "moq"),
+        ({"pack_size": 0}, "pack_size"),
+        ({"price": -5}, "price"),
+        ({"lead_time_days": -1}, "lead_time_days"),
+    ],
 )
 def test_supplier_terms_are_checked(changes, field):
     values = {"priority": "primary", "moq": 1, "pack_size": 1, "price": 10, "lead_time_days": 3}
@@ -84,6 +97,9 @@ def test_a_registration_is_valid_through_its_last_day():
 
 def test_lapsed_licences_are_named_by_kind():
     today = date(2026, 11, 21)
-    licences = [("business_licence", None), ("operating_licence", date(2026, 11, 1)),
-                ("filing", date(2027, 1, 1))]
+    licences = [
+        ("business_licence", None),
+        ("operating_licence", date(2026, 11, 1)),
+        ("filing", date(2027, 1, 1)),
+    ]
     assert rules.lapsed_licences(licences, today) == ["operating_licence"]

@@ -12,22 +12,53 @@ from backend.core.problems import _field_reason
     ("message", "key", "field", "en", "zh"),
     [
         ("Object contains unknown field `colour`", "data", "colour", "unknown field", "未知字段"),
-        ("Object contains unknown field `x`", "lines[0]", "lines[0].x", "unknown field", "未知字段"),
+        (
+            "Object contains unknown field `x`",
+            "lines[0]",
+            "lines[0].x",
+            "unknown field",
+            "未知字段",
+        ),
         ("Object missing required field `name`", "data", "name", "required", "缺少必填字段"),
         ("Expected `int`, got `str`", "quantity", "quantity", "must be int", "类型应为 int"),
         ("Expected `object`, got `array`", "data", "body", "must be object", "类型应为 object"),
         ("Expected `int` >= 1", "limit", "limit", "must be >= 1", "应 >= 1"),
         ("Expected `float` <= 100.0", "temp_max", "temp_max", "must be <= 100.0", "应 <= 100.0"),
-        ("Expected `str` of length <= 200", "name", "name", "length must be <= 200",
-         "长度应 <= 200"),
-        ("Expected `str` matching regex '^[A-Z]+$'", "code", "code",
-         "does not have the required form", "格式不正确"),
-        ("Invalid RFC3339 encoded date", "valid_until", "valid_until",
-         "must be a date YYYY-MM-DD", "日期格式应为 YYYY-MM-DD"),
-        ("Invalid enum value 'IV'", "risk_class", "risk_class", "value IV is not allowed",
-         "不允许的取值 IV"),
-        ("Something msgspec never said", "x", "x", "Something msgspec never said",
-         "Something msgspec never said"),
+        (
+            "Expected `str` of length <= 200",
+            "name",
+            "name",
+            "length must be <= 200",
+            "长度应 <= 200",
+        ),
+        (
+            "Expected `str` matching regex '^[A-Z]+$'",
+            "code",
+            "code",
+            "does not have the required form",
+            "格式不正确",
+        ),
+        (
+            "Invalid RFC3339 encoded date",
+            "valid_until",
+            "valid_until",
+            "must be a date YYYY-MM-DD",
+            "日期格式应为 YYYY-MM-DD",
+        ),
+        (
+            "Invalid enum value 'IV'",
+            "risk_class",
+            "risk_class",
+            "value IV is not allowed",
+            "不允许的取值 IV",
+        ),
+        (
+            "Something msgspec never said",
+            "x",
+            "x",
+            "Something msgspec never said",
+            "Something msgspec never said",
+        ),
         ("Expected `int`, got `str`", None, None, "must be int", "类型应为 int"),
     ],
 )
@@ -60,9 +91,9 @@ def test_every_error_class_has_a_stable_code_and_both_messages():
     def walk(cls: type[DomainError]) -> list[type[DomainError]]:
         return [cls] + [c for sub in cls.__subclasses__() for c in walk(sub)]
 
-    import backend.audit.signatures  # noqa: F401  (register their errors)
-    import backend.auth.errors  # noqa: F401
-    import backend.catalog.identifiers  # noqa: F401
+    import backend.audit.signatures
+    import backend.auth.errors
+    import backend.catalog.identifiers
     import backend.core.idempotency  # noqa: F401
 
     for cls in walk(DomainError):

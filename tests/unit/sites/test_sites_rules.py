@@ -11,8 +11,7 @@ from backend.sites import rules
 
 
 def location(**changes: Any) -> dict[str, Any]:
-    return {"kind": "storage", "temp_min": None, "temp_max": None, "department": None,
-            **changes}
+    return {"kind": "storage", "temp_min": None, "temp_max": None, "department": None, **changes}
 
 
 def test_valid_locations():
