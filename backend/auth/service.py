@@ -18,7 +18,7 @@ from backend.auth.errors import (
 )
 from backend.auth.passwords import hash_password, verify_password
 from backend.auth.tables import LoginAttempt, RevokedToken, User
-from backend.core import clock
+from backend.core import clock, db
 from backend.core.actor import SYSTEM, Actor
 from backend.core.errors import Duplicate, InvalidInput, NotFound
 from backend.core.unit_of_work import unit_of_work
@@ -103,15 +103,22 @@ async def authenticate(username: str, password: str, address: str) -> Actor:
         elif row["locked_at"] is not None:
             failure = AccountLocked()
         elif not ok:
-            failed = row["failed_logins"] + 1
-            update: dict[Any, Any] = {User.failed_logins: failed}
+            # Counted in the database, not from the row read before the (slow) password check:
+            # concurrent wrong guesses must each count, or parallel guessing never locks.
+            counted = await db.fetch(
+                "UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = {} "
+                "RETURNING failed_logins",
+                row["id"],
+            )
+            failed = int(counted[0]["failed_logins"])
             if rules.locks_after_failure(failed, get_settings().login_max_failures):
-                update[User.locked_at] = clock.now()
+                await User.update({User.locked_at: clock.now()}).where(
+                    (User.id == row["id"]) & User.locked_at.is_null()
+                )
                 uow.audit("lock", "user", row["id"], reason=f"{failed} failed sign-ins in a row")
                 failure = AccountLocked()
             else:
                 failure = InvalidCredentials()
-            await User.update(update).where(User.id == row["id"])
         elif row["failed_logins"]:
             await User.update({User.failed_logins: 0}).where(User.id == row["id"])
     if failure is not None:

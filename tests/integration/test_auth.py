@@ -127,3 +127,15 @@ async def test_requests_without_a_token_are_refused(client):
     response = await client.get("/api/v1/products")
     assert response.status_code == 401
     assert response.json()["code"] == "AUTHENTICATION_REQUIRED"
+
+
+async def test_concurrent_wrong_passwords_still_lock_the_account(client):
+    import asyncio
+
+    await make_user("lina", ["warehouse"])
+    await asyncio.gather(*[login(client, "lina", f"wrong-password-{n}") for n in range(5)])
+    locked = await User.select(User.locked_at, User.failed_logins).where(
+        User.username == "lina"
+    ).first()
+    assert locked["failed_logins"] == 5
+    assert locked["locked_at"] is not None
