@@ -217,6 +217,9 @@ async def _update(
         old = await _row(resource, actor, record_id)
         if not old.get("active", True) and changes.get("active") is not True:
             raise InvalidInput(field="active", reason="retired; reactivate it first")
+        if old.get("active") is True and changes.get("active") is False:
+            # Retiring records its reason in the audit trail; a PATCH would skip it.
+            raise InvalidInput(field="active", reason="retire it with a reason instead")
         merged = {**old, **changes}
         _validate(resource, merged, old)
         changed = {k: v for k, v in changes.items() if old.get(k) != v}

@@ -442,3 +442,16 @@ async def test_create_writes_an_audit_entry_and_an_outbox_event(client, admin):
     event = await OutboxEvent.select().output(load_json=True).first()
     assert event["topic"] == "masterdata.changed"
     assert event["payload"] == {"entity": "supplier", "id": supplier_id}
+
+
+async def test_a_record_is_retired_only_with_a_reason_not_by_patching_active(client, admin):
+    s = await seed()
+    before = await AuditEntry.count()
+    refused = await client.patch(
+        f"/api/v1/suppliers/{s.supplier}", json={"active": False}, headers=admin.headers
+    )
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "active"
+    assert await AuditEntry.count() == before
+    supplier = await client.get(f"/api/v1/suppliers/{s.supplier}", headers=admin.headers)
+    assert supplier.json()["active"] is True
