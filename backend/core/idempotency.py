@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import timedelta
 from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.core import db
+from backend.core import clock, db
 from backend.core.errors import Conflict, InvalidInput
 from backend.core.i18n import pick_lang
 from backend.core.tables import IdempotencyRecord
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_KEY_LENGTH = 128
+ABANDONED_AFTER = timedelta(minutes=10)
+"""No request runs this long; a claim older than this was left by a process that died."""
 
 
 class IdempotencyInProgress(Conflict):
@@ -109,6 +112,17 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
         claim = f"{_who(scope)}:{key}"
 
         existing = await IdempotencyRecord.select().where(IdempotencyRecord.scope == claim).first()
+        if existing is not None and existing["state"] != "done":
+            # A 5xx releases its claim, a crashed process cannot: a claim this old is abandoned,
+            # so the client's retry runs instead of hearing "in progress" for a week.
+            await IdempotencyRecord.delete().where(
+                (IdempotencyRecord.scope == claim)
+                & (IdempotencyRecord.state == "in_progress")
+                & (IdempotencyRecord.created_at < clock.now() - ABANDONED_AFTER)
+            )
+            existing = await (
+                IdempotencyRecord.select().where(IdempotencyRecord.scope == claim).first()
+            )
         if existing is None:
             try:
                 async with db.transaction():

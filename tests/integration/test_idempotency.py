@@ -158,3 +158,31 @@ async def test_reads_ignore_the_key(client: httpx.AsyncClient):
     response = await client.get("/api/v1/products", headers=keyed(admin, "k-1"))
     assert response.status_code == 200
     assert await IdempotencyRecord.count() == 0
+
+
+async def test_a_claim_abandoned_by_a_crashed_process_is_released_after_ten_minutes(client):
+    import hashlib
+    from datetime import timedelta
+
+    from backend.core import clock
+
+    admin = await make_user("boss", ["admin"])
+    request = client.build_request(
+        "POST", "/api/v1/products", json=product_body(), headers=keyed(admin, "k-1")
+    )
+    digest = hashlib.sha256(
+        b"\n".join([b"POST", b"/api/v1/products", request.content])
+    ).hexdigest()
+    await IdempotencyRecord.insert(
+        IdempotencyRecord(
+            scope=f"u{admin.id}:k-1",
+            request_hash=digest,
+            state="in_progress",
+            created_at=clock.now() - timedelta(minutes=11),
+        )
+    )
+    response = await client.send(request)
+    assert response.status_code == 201, response.text
+    assert await Product.count() == 1
+    replay = await client.post("/api/v1/products", json=product_body(), headers=keyed(admin, "k-1"))
+    assert replay.headers["idempotent-replayed"] == "true"
