@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any, cast
 
@@ -102,7 +102,8 @@ async def _startup(ctx: dict[str, Any]) -> None:
     await db.start(settings)
     channels = ChannelsPlugin(backend=make_backend(settings), arbitrary_channels_allowed=True)
     await channels.__aenter__()
-    queue = ArqQueue(settings.redis_url)
+    # The Redis the worker was started on (worker_settings), which is where jobs belong.
+    queue = ArqQueue(ctx.get("redis_url") or settings.redis_url)
     ctx["channels"] = channels
     ctx["queue"] = queue
     ctx["dispatcher"] = asyncio.create_task(
@@ -121,6 +122,14 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
     await db.stop()
 
 
+def _startup_on(redis_url: str) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    async def startup(ctx: dict[str, Any]) -> None:
+        ctx["redis_url"] = redis_url
+        await _startup(ctx)
+
+    return startup
+
+
 def worker_settings(redis_url: str) -> type:
     from arq import cron
     from arq.connections import RedisSettings
@@ -133,7 +142,7 @@ def worker_settings(redis_url: str) -> type:
             for c in CRON
         ]
         redis_settings = RedisSettings.from_dsn(redis_url)
-        on_startup = _startup
+        on_startup = _startup_on(redis_url)
         on_shutdown = _shutdown
         # Jobs are idempotent; a killed worker's job is retried by arq after this many seconds.
         job_timeout = 600

@@ -115,3 +115,15 @@ async def test_arq_runs_the_apps_housekeeping_job_from_redis(redis_url):
         "u1:new"
     ]
     assert [r["topic"] for r in await OutboxEvent.select(OutboxEvent.topic)] == ["y"]
+
+
+async def test_the_worker_enqueues_on_the_redis_it_was_started_with(redis_url):
+    from backend.worker import worker_settings
+
+    settings: Any = worker_settings(redis_url)
+    ctx: dict[str, Any] = {}
+    await settings.on_startup(ctx)
+    try:
+        assert ctx["queue"]._redis_url == redis_url
+    finally:
+        await settings.on_shutdown(ctx)
