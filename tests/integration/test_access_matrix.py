@@ -126,3 +126,18 @@ def test_every_permission_names_only_known_roles_and_auditors_never_write(role):
         assert roles <= set(Role)
         if role is Role.auditor and role in roles:
             assert permission.endswith(".read") or permission in {"masterdata.read", "account"}
+
+
+def test_every_websocket_is_public_by_choice_or_names_a_permission(app):
+    """WebSockets check their token themselves (a browser cannot send headers); each must say
+    so with `public`, or carry a permission like an HTTP route."""
+    from litestar.routes import WebSocketRoute
+
+    unmarked = [
+        route.path
+        for route in app.routes
+        if isinstance(route, WebSocketRoute)
+        for handler in route.route_handlers
+        if not handler.opt.get("public") and PERMISSION_OPT not in handler.opt
+    ]
+    assert unmarked == []
