@@ -8,17 +8,18 @@ workers evaluating the same lot) changes nothing and announces nothing the secon
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from backend.alerts import rules
-from backend.core import clock, db
+from backend.core import clock, db, outbox
 from backend.core.actor import SYSTEM
-from backend.core.unit_of_work import UnitOfWork, unit_of_work
+from backend.core.unit_of_work import unit_of_work
 
-CHUNK = 1000
+CHUNK = 2000
 
 COLUMNS = (
     "rule, subject, state, severity, level, audience, warehouse, department, product, lot, "
@@ -93,30 +94,109 @@ def _facts(f: rules.Finding) -> str:
     return json.dumps(dict(f.facts), ensure_ascii=False, default=str)
 
 
-async def _upsert(uow: UnitOfWork, findings: Sequence[rules.Finding], now: datetime) -> int:
+class Events:
+    """Alert events of one chunk, written to the outbox in one multi-row INSERT in the chunk's
+    transaction (the unit of work's per-object insert costs more than the alerts themselves
+    when a first sweep raises a hundred thousand). The dispatcher is woken after commit, and
+    on PostgreSQL other processes' dispatchers by NOTIFY, as for ``uow.emit``."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, dict[str, Any]]] = []
+
+    def emit(self, topic: str, payload: dict[str, Any]) -> None:
+        self.items.append((topic, payload))
+
+    async def write(self) -> None:
+        if not self.items:
+            return
+        now = clock.now()
+        for start in range(0, len(self.items), CHUNK):
+            part = self.items[start : start + CHUNK]
+            topics = [topic for topic, _payload in part]
+            payloads = [json.dumps(p, ensure_ascii=False, default=str) for _t, p in part]
+            if db.is_sqlite():
+                rows = ", ".join("({}, {}, {}, 0)" for _ in part)
+                args: list[Any] = []
+                for topic, payload in zip(topics, payloads, strict=True):
+                    args += [topic, payload, now]
+                await db.fetch(
+                    "INSERT INTO outbox_event (topic, payload, created_at, attempts) "
+                    f"VALUES {rows}",
+                    *args,
+                )
+            else:  # arrays: three parameters however many rows, kept in order
+                await db.fetch(
+                    "INSERT INTO outbox_event (topic, payload, created_at, attempts) "
+                    "SELECT t, CAST(p AS JSON), CAST({} AS TIMESTAMPTZ), 0 FROM "
+                    "unnest(CAST({} AS TEXT[]), CAST({} AS TEXT[])) WITH ORDINALITY "
+                    "AS x(t, p, n) ORDER BY n",
+                    now,
+                    topics,
+                    payloads,
+                )
+        if not db.is_sqlite():
+            await db.execute(f"SELECT pg_notify('{outbox.NOTIFY_CHANNEL}', '')")
+
+
+@asynccontextmanager
+async def writing() -> AsyncIterator[Events]:
+    """One chunk: its writes and their events in one transaction; the dispatcher woken after."""
+    events = Events()
+    async with unit_of_work(SYSTEM):
+        yield events
+        await events.write()
+    if events.items:
+        outbox.wake()
+
+
+async def _upsert(uow: Events, findings: Sequence[rules.Finding], now: datetime) -> int:
     """Insert new alerts; a resolved one of the same key is raised again in place."""
-    rows = ", ".join(
-        "({}, {}, 'open', {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 1)" for _ in findings
-    )
-    args: list[Any] = []
-    for f in findings:
-        args += [
-            f.rule,
-            f.subject,
-            f.severity,
-            f.level,
-            audience(f.roles),
-            f.warehouse,
-            f.department,
-            f.product,
-            f.lot,
-            f.location,
-            _facts(f),
-            now,
-            now,
+    args: list[Any]
+    if db.is_sqlite():
+        rows = ", ".join(
+            "({}, {}, 'open', {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 1)" for _ in findings
+        )
+        args = []
+        for f in findings:
+            args += [
+                f.rule,
+                f.subject,
+                f.severity,
+                f.level,
+                audience(f.roles),
+                f.warehouse,
+                f.department,
+                f.product,
+                f.lot,
+                f.location,
+                _facts(f),
+                now,
+                now,
+            ]
+        source = f"VALUES {rows}"
+    else:  # arrays: a dozen parameters however many rows
+        columns = [
+            ("TEXT", [f.rule for f in findings]),
+            ("TEXT", [f.subject for f in findings]),
+            ("TEXT", [f.severity for f in findings]),
+            ("INTEGER", [f.level for f in findings]),
+            ("TEXT", [audience(f.roles) for f in findings]),
+            ("INTEGER", [f.warehouse for f in findings]),
+            ("INTEGER", [f.department for f in findings]),
+            ("INTEGER", [f.product for f in findings]),
+            ("BIGINT", [f.lot for f in findings]),
+            ("INTEGER", [f.location for f in findings]),
+            ("TEXT", [_facts(f) for f in findings]),
         ]
+        arrays = ", ".join(f"CAST({{}} AS {kind}[])" for kind, _values in columns)
+        source = (
+            "SELECT r, s, 'open', sv, lv, au, wh, dp, pr, lt, lc, CAST(fa AS JSON), "
+            "CAST({} AS TIMESTAMPTZ), CAST({} AS TIMESTAMPTZ), 1 "
+            f"FROM unnest({arrays}) AS x(r, s, sv, lv, au, wh, dp, pr, lt, lc, fa)"
+        )
+        args = [now, now, *[values for _kind, values in columns]]
     returned = await db.fetch(
-        f"INSERT INTO alert ({COLUMNS}) VALUES {rows} "
+        f"INSERT INTO alert ({COLUMNS}) {source} "
         "ON CONFLICT (rule, subject) DO UPDATE SET state = 'open', "
         "severity = excluded.severity, level = excluded.level, audience = excluded.audience, "
         "warehouse = excluded.warehouse, department = excluded.department, "
@@ -135,7 +215,7 @@ async def _upsert(uow: UnitOfWork, findings: Sequence[rules.Finding], now: datet
 
 
 async def _update(
-    uow: UnitOfWork, old: rules.Stored, f: rules.Finding, now: datetime, *, escalate: bool
+    uow: Events, old: rules.Stored, f: rules.Finding, now: datetime, *, escalate: bool
 ) -> int:
     extra = (
         ", state = 'open', escalated_at = {}, acknowledged_at = NULL, "
@@ -157,7 +237,7 @@ async def _update(
     return len(returned)
 
 
-async def _resolve(uow: UnitOfWork, alerts: Sequence[rules.Stored], now: datetime) -> int:
+async def _resolve(uow: Events, alerts: Sequence[rules.Stored], now: datetime) -> int:
     marks = ", ".join("{}" for _ in alerts)
     returned = await db.fetch(
         f"UPDATE alert SET state = 'resolved', resolved_at = {{}}, updated_at = {{}} "
@@ -176,14 +256,14 @@ async def apply(plan: rules.Plan, *, now: datetime | None = None) -> Applied:
     at = now or clock.now()
     done = Applied()
     for chunk in _chunks(plan.raise_new):
-        async with unit_of_work(SYSTEM) as uow:
+        async with writing() as uow:
             done.raised += await _upsert(uow, chunk, at)
     for chunk in _chunks(plan.reopen):
-        async with unit_of_work(SYSTEM) as uow:
+        async with writing() as uow:
             done.raised += await _upsert(uow, [f for _old, f in chunk], at)
     for pairs, escalate in ((plan.escalate, True), (plan.refresh, False)):
         for chunk in _chunks(pairs, 200):
-            async with unit_of_work(SYSTEM) as uow:
+            async with writing() as uow:
                 for old, f in chunk:
                     n = await _update(uow, old, f, at, escalate=escalate)
                     if escalate:
@@ -191,7 +271,7 @@ async def apply(plan: rules.Plan, *, now: datetime | None = None) -> Applied:
                     else:
                         done.refreshed += n
     for chunk in _chunks(plan.resolve):
-        async with unit_of_work(SYSTEM) as uow:
+        async with writing() as uow:
             done.resolved += await _resolve(uow, chunk, at)
     return done
 
@@ -234,7 +314,7 @@ async def stored(
 async def unsnooze(now: datetime | None = None) -> int:
     """Snoozes that ran out: the alert is open again and announced again."""
     at = now or clock.now()
-    async with unit_of_work(SYSTEM) as uow:
+    async with writing() as uow:
         returned = await db.fetch(
             "UPDATE alert SET state = 'open', snoozed_until = NULL, updated_at = {} "
             "WHERE state = 'snoozed' AND snoozed_until <= {} RETURNING *",
