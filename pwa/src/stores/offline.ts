@@ -59,7 +59,8 @@ export const useOfflineStore = defineStore('offline', {
       await this.refresh()
       window.addEventListener('online', () => {
         this.online = true
-        void this.sync()
+        // The connection is back: replay now, not when the backoff of the failed tries ends.
+        void this.sync(true)
       })
       window.addEventListener('offline', () => {
         this.online = false

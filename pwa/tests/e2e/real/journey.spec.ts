@@ -13,7 +13,8 @@ test.describe.configure({ mode: 'serial' })
 /** The demo's second product (another syringe size). */
 const OTHER_GTIN = '06971234000040'
 const LOT = `E2E-${Date.now().toString(36).toUpperCase()}`
-const EXPIRY = daysFromNow(900)
+// Later than the demo's stock of this syringe in WH-C, so FEFO allocates the demo lot first.
+const EXPIRY = daysFromNow(1400)
 const LABEL = gs1(SYRINGE.gtin, EXPIRY, LOT)
 const state: { lot?: number; line?: number; storage?: string; order?: number; pick?: number } = {}
 
@@ -137,23 +138,21 @@ test('transfer order and pick: wrong product, expired lot refused; FEFO deviatio
   // The wrong product.
   await scan(page, gs1(OTHER_GTIN, daysFromNow(400), 'X1'))
   await expectBanner(page, 'refusal', '器械不对')
-  // An expired lot of the right product (the demo has some): refused with the reason.
-  const lots = await api.get<{ items: { lot_number: string; expiry: string | null }[] }>('/lots', { product: SYRINGE.id, limit: 200 })
-  const expired = lots.items.find((l) => l.expiry && l.expiry < iso(new Date()))
-  if (expired) {
-    await scan(page, gs1(SYRINGE.gtin, expired.expiry!, expired.lot_number))
-    await expectBanner(page, 'refusal', '过期')
-    await shot(page, 'pick-expired')
-  }
+  // A lot on hold (QA holds one of the demo's lots of this syringe): refused with the reason.
+  const lots = await api.get<{ items: { id: number; lot_number: string; expiry: string | null; status: string }[] }>('/lots', { product: SYRINGE.id, status: 'released', limit: 50 })
+  const other = lots.items.find((l) => l.lot_number !== LOT && l.lot_number !== first.lot_number && l.expiry)!
+  await (await apiAs(request, 'qa')).post(`/lots/${other.id}/hold`, { reason: 'e2e: 疑似包装破损' })
+  await scan(page, gs1(SYRINGE.gtin, other.expiry!, other.lot_number))
+  await expectBanner(page, 'refusal', '冻结')
+  await shot(page, 'pick-held')
 
   // Our lot expires later than the allocated one: a FEFO deviation, confirmed with a reason.
-  const state2 = await scan(page, LABEL)
-  if (first.lot_number !== LOT) {
-    expect(state2).toBe('warning')
-    await expect(page.getByTestId('reason-dialog')).toBeVisible()
-    await shot(page, 'pick-fefo')
-    await page.getByTestId('reason-option').first().click()
-  }
+  expect(first.lot_number).not.toBe(LOT)
+  expect(await scan(page, LABEL)).toBe('warning')
+  await expectBanner(page, 'warning', 'FEFO')
+  await expect(page.getByTestId('reason-dialog')).toBeVisible()
+  await shot(page, 'pick-fefo')
+  await page.getByTestId('reason-option').first().click()
   await expect(page.getByTestId('pick-confirm-card')).toBeVisible()
   await page.getByTestId('pick-qty').fill(String(first.quantity))
   await page.getByTestId('pick-confirm').click()
@@ -167,7 +166,7 @@ test('transfer order and pick: wrong product, expired lot refused; FEFO deviatio
   const done = await api.get<{ lines: { status: string; deviation_reason: string | null; picked_lot: number | null }[] }>(`/pick-lists/${state.pick}`)
   expect(done.lines[0]!.status).toMatch(/picked|short/)
   expect(done.lines[0]!.picked_lot).toBe(state.lot)
-  if (first.lot_number !== LOT) expect(done.lines[0]!.deviation_reason).toBeTruthy()
+  expect(done.lines[0]!.deviation_reason).toBeTruthy()
 
   await page.getByTestId('to-ship').click()
   const order = page.getByTestId('transfer-out').filter({ hasText: `调拨单 ${state.order}` })
