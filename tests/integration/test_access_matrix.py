@@ -137,7 +137,7 @@ def test_every_websocket_is_public_by_choice_or_names_a_permission(app):
         route.path
         for route in app.routes
         if isinstance(route, WebSocketRoute)
-        for handler in route.route_handlers
-        if not handler.opt.get("public") and PERMISSION_OPT not in handler.opt
+        if not route.route_handler.opt.get("public")
+        and PERMISSION_OPT not in route.route_handler.opt
     ]
     assert unmarked == []
