@@ -543,6 +543,16 @@ class RequisitionController(Controller):
     ) -> RequisitionOut:
         return _requisition(await fulfilling.allocate_back_orders(actor, requisition_id))
 
+    @post(
+        "/{requisition_id:int}/back-orders/cancel",
+        status_code=200,
+        **requires(Permission.requisitions_request),
+    )
+    async def cancel_back_orders(
+        self, actor: CurrentActor, requisition_id: PathId, data: JSONBody[ReasonIn]
+    ) -> RequisitionOut:
+        return _requisition(await fulfilling.cancel_back_orders(actor, requisition_id, data.reason))
+
     @post("/{requisition_id:int}/ship", status_code=200, **requires(Permission.requisitions_fulfil))
     async def ship(self, actor: CurrentActor, requisition_id: PathId) -> RequisitionOut:
         return _requisition(await fulfilling.ship(actor, requisition_id))

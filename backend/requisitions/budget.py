@@ -72,6 +72,10 @@ async def check(
     quantities: Mapping[int, int],
 ) -> list[dict[str, str]]:
     """Raise when the department blocks and this would go over; else the warnings."""
+    if not db.is_sqlite():
+        # Two approvals of one department at once must not both spend the same remainder
+        # (SQLite's write transactions queue already).
+        await db.fetch("SELECT id FROM department WHERE id = {} FOR UPDATE", department["id"])
     budget, quotas = await state(department["id"], period, excluding=requisition_id)
     warnings = rules.check_budget(
         budget, amount, quotas, quantities, department["budget_enforcement"]

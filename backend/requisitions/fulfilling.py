@@ -198,11 +198,39 @@ async def allocate_back_orders(actor: Actor, requisition_id: int) -> dict[str, A
                 BackOrder.allocated_at: clock.now(),
             }
         ).where(BackOrder.id.is_in(ids))
+        # The same units, still waiting: not counted again as back-ordered in the figures.
         await _back_order(
-            uow, row, short, {w.requisition_line: w.product for w in wants}, "no_stock"
+            uow, row, short, {w.requisition_line: w.product for w in wants}, "still_short"
         )
         uow.audit("allocate_back_orders", "requisition", requisition_id, new={"back_orders": ids})
         await common.set_status(uow, row, rules.PICKING, "release")
+    return await requesting.get(actor, requisition_id)
+
+
+async def cancel_back_orders(actor: Actor, requisition_id: int, reason: str) -> dict[str, Any]:
+    """The ward no longer needs what is still back-ordered (or the warehouse cannot get it)."""
+    if not reason.strip():
+        raise InvalidInput(field="reason", reason="say why")
+    async with unit_of_work(actor) as uow:
+        row = await common.requisition(actor, requisition_id, lock=True)
+        rows = await db.fetch(
+            "UPDATE back_order SET status = 'cancelled' WHERE requisition = {} "
+            "AND status = 'open' RETURNING id, quantity",
+            requisition_id,
+        )
+        if not rows:
+            raise NothingToShip(requisition=common.label(requisition_id), action="cancel")
+        uow.audit(
+            "cancel_back_orders",
+            "requisition",
+            requisition_id,
+            new={"back_orders": sorted(int(r["id"]) for r in rows)},
+            reason=reason,
+        )
+        if row["status"] == rules.BACK_ORDERED:
+            await common.set_status(uow, row, rules.CANCELLED, "cancel")
+        else:
+            common.emit_change(uow, row, row["status"], back_orders_cancelled=len(rows))
     return await requesting.get(actor, requisition_id)
 
 

@@ -78,14 +78,14 @@ def _when(value: Any) -> datetime:
 
 
 async def lead_time(actor: Actor, start: date, end: date) -> list[dict[str, Any]]:
-    """Per department, requisitions received in the window: hours from submission to
+    """Per department, requisitions delivered in the window: hours from submission to
     delivery at the ward (mean, median, longest)."""
     since, until = _window(start, end)
     scope, args = _scope(actor, "r.department")
     rows = await db.fetch(
-        "SELECT d.code AS department, r.submitted_at, r.received_at FROM requisition r "
+        "SELECT d.code AS department, r.submitted_at, r.delivered_at FROM requisition r "
         "JOIN department d ON d.id = r.department "
-        "WHERE r.received_at >= {} AND r.received_at < {} AND r.submitted_at IS NOT NULL"
+        "WHERE r.delivered_at >= {} AND r.delivered_at < {} AND r.submitted_at IS NOT NULL"
         f"{scope} ORDER BY d.code",
         since,
         until,
@@ -94,7 +94,7 @@ async def lead_time(actor: Actor, start: date, end: date) -> list[dict[str, Any]
     hours: dict[str, list[float]] = {}
     for r in rows:
         hours.setdefault(r["department"], []).append(
-            rules.lead_hours(_when(r["submitted_at"]), _when(r["received_at"]))
+            rules.lead_hours(_when(r["submitted_at"]), _when(r["delivered_at"]))
         )
     out = []
     for department, values in sorted(hours.items()):
@@ -122,7 +122,7 @@ async def back_orders(actor: Actor, start: date, end: date) -> list[dict[str, An
         "SUM(CASE WHEN EXISTS (SELECT 1 FROM back_order b WHERE b.requisition_line = rl.id) "
         "THEN 1 ELSE 0 END) AS lines_back_ordered, "
         "SUM((SELECT COALESCE(SUM(b.quantity), 0) FROM back_order b "
-        "WHERE b.requisition_line = rl.id AND b.cause IS NOT NULL)) AS units_back_ordered, "
+        "WHERE b.requisition_line = rl.id AND b.cause <> 'still_short')) AS units_back_ordered, "
         "SUM((SELECT COALESCE(SUM(b.quantity), 0) FROM back_order b "
         "WHERE b.requisition_line = rl.id AND b.status = 'open')) AS units_open "
         "FROM requisition r JOIN requisition_line rl ON rl.requisition = r.id "

@@ -209,6 +209,10 @@ async def cancel(actor: Actor, requisition_id: int, reason: str) -> dict[str, An
         row = await common.requisition(actor, requisition_id, lock=True)
         await _member_department(actor, row["department"])
         await common.set_status(uow, row, rules.CANCELLED, "cancel")
+        await db.fetch(
+            "UPDATE back_order SET status = 'cancelled' WHERE requisition = {} AND status = 'open'",
+            requisition_id,
+        )
         uow.audit("cancel_reason", "requisition", requisition_id, reason=reason)
     return await get(actor, requisition_id)
 
@@ -322,7 +326,12 @@ async def _on_order(department_id: int) -> dict[int, int]:
 async def par_shortfall(actor: Actor, department_id: int) -> dict[str, Any]:
     """The cabinet compared with its par levels: per product par, on hand, on order, short."""
     dept = await common.department(actor, department_id)
-    entries, _ = await catalogue.search(actor, department_id, limit=200)
+    entries: list[dict[str, Any]] = []
+    while True:
+        page, total = await catalogue.search(actor, department_id, limit=200, offset=len(entries))
+        entries += page
+        if not page or len(entries) >= total:
+            break
     pars = {int(e["product"]): int(e["par_level"]) for e in entries if e["par_level"] > 0}
     on_hand = await _cabinet_stock(await common.points_of_use(department_id))
     on_order = await _on_order(department_id)

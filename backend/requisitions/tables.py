@@ -157,7 +157,10 @@ class BackOrder(Table, tablename="back_order"):
     )
     product = ForeignKey(Product, null=False, on_delete=OnDelete.restrict, index=True)
     quantity = Integer()
-    cause = Varchar(length=20, help_text="no_stock (at allocation) or short_pick")
+    cause = Varchar(
+        length=20,
+        help_text="no_stock, short_pick, or still_short (left after a re-allocation)",
+    )
     status = Varchar(
         length=20, default="open", index=True, help_text="open, allocated or cancelled"
     )

@@ -116,7 +116,9 @@ async def test_what_cannot_be_allocated_is_back_ordered_and_allocated_when_stock
     assert req["status"] == "picking" and len(req["shipments"]) == 2
     assert [b["status"] for b in req["back_orders"][:2]] == ["allocated", "allocated"]
     assert req["back_orders"][0]["shipment"] == req["shipments"][1]["id"]
-    assert [(b["quantity"], b["status"]) for b in req["back_orders"][2:]] == [(1, "open")]
+    assert [(b["quantity"], b["cause"], b["status"]) for b in req["back_orders"][2:]] == [
+        (1, "still_short", "open")
+    ]
     await pick_all(ward, req)
     await fulfilling.ship(w.warehouse.actor, req["id"])
     req = await fulfilling.receive(ward.clinician.actor, req["id"], scanned=None)
@@ -131,6 +133,13 @@ async def test_with_nothing_in_stock_the_whole_requisition_waits_back_ordered():
     assert req["status"] == "back_ordered" and req["shipments"] == []
     assert await count("transfer_order") == 0 and await count("pick_list") == 0
     assert [(b["quantity"], b["cause"]) for b in req["back_orders"]] == [(5, "no_stock")]
+    # the ward gives up waiting: the back-orders and the requisition are cancelled
+    req = await fulfilling.cancel_back_orders(ward.clinician.actor, req["id"], "已从他院借用")
+    assert req["status"] == "cancelled"
+    assert [b["status"] for b in req["back_orders"]] == ["cancelled"]
+    with pytest.raises(DomainError) as refused:
+        await fulfilling.cancel_back_orders(ward.clinician.actor, req["id"], "again")
+    assert refused.value.code == "NOTHING_TO_SHIP"
 
 
 async def test_a_short_pick_becomes_a_back_order_when_shipped():
