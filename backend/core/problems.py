@@ -17,7 +17,7 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from backend.core.errors import DomainError, Lang
+from backend.core.errors import Conflict, DomainError, Lang
 from backend.core.i18n import pick_lang
 
 log = logging.getLogger(__name__)
@@ -149,6 +149,14 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    from backend.core.db import is_unique_violation
+
+    if is_unique_violation(exc):
+        # A check-then-insert lost a race to a concurrent request (PostgreSQL runs both at
+        # once): the data conflicts, the server is fine. Use cases should catch it and name
+        # the field; this keeps the ones that do not from answering 500.
+        log.warning("unique violation on %s %s: %s", request.method, request.url.path, exc)
+        return domain_error_handler(request, Conflict())
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _framework("INTERNAL_ERROR", lang_of(request))
 

@@ -68,3 +68,24 @@ async def test_the_api_docs_are_served_without_signing_in(client):
     response = await client.get("/schema/openapi.json")
     assert response.status_code == 200
     assert response.json()["info"]["title"] == "Lotwise API"
+
+
+async def test_a_unique_violation_that_escapes_a_use_case_is_a_409_not_a_500(client, monkeypatch):
+    import sqlite3
+
+    from asyncpg.exceptions import UniqueViolationError
+
+    user = await make_user("lina", ["warehouse"])
+    for error in (
+        UniqueViolationError('duplicate key value violates unique constraint "x_key"'),
+        sqlite3.IntegrityError("UNIQUE constraint failed: station_session.station"),
+    ):
+
+        async def racing(*args, error=error, **kwargs):
+            raise error
+
+        monkeypatch.setattr(crud, "get", racing)
+        response = await client.get("/api/v1/products/1", headers=user.headers)
+        assert response.status_code == 409
+        assert response.json()["code"] == "CONFLICT"
+        assert "station_session" not in response.text
