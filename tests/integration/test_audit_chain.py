@@ -114,3 +114,21 @@ async def test_an_entry_is_written_only_inside_a_unit_of_work():
 
     with pytest.raises(RuntimeError):
         await chain.append(SYSTEM, [])
+
+
+async def test_the_audit_trail_is_read_newest_first_filtered_by_record(client):
+    ids = await _five_entries(client)
+    auditor = await make_user("qian", ["auditor"])
+    page = await client.get("/api/v1/audit/entries", params={"limit": 2}, headers=auditor.headers)
+    body = page.json()
+    assert body["total"] == len(ids)
+    assert [e["id"] for e in body["items"]] == [ids[-1], ids[-2]]
+    one = await client.get(
+        "/api/v1/audit/entries",
+        params={"entity": "supplier", "entity_id": "3"},
+        headers=auditor.headers,
+    )
+    [entry] = one.json()["items"]
+    assert entry["new"]["code"] == "S-2"
+    assert entry["actor_name"] == "boss"
+    assert len(entry["hash"]) == 64
