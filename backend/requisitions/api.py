@@ -94,6 +94,19 @@ class BudgetOut(Output, kw_only=True):
     quotas: list[QuotaOut]
 
 
+class PolicyIn(Input, kw_only=True):
+    high_value_unit_cost: Annotated[int, Meta(ge=0, le=10**12)]
+    """Unit cost (分) from which a line needs the second approval level."""
+    level2_role: Literal["admin", "department_head"] = "admin"
+
+
+class PolicyOut(Output, kw_only=True):
+    department: int
+    high_value_unit_cost: int
+    level1_roles: list[str]
+    level2_roles: list[str]
+
+
 class ParLineOut(Output, kw_only=True):
     product: int
     product_code: str
@@ -420,6 +433,22 @@ class DepartmentRequisitionController(Controller):
     ) -> BudgetOut:
         month = period or rules.period_of(clock.today())
         return out(await budget.summary(actor, department_id, month), BudgetOut)
+
+    @get("/approval-policy", **requires(Permission.requisitions_read))
+    async def policy(self, actor: CurrentActor, department_id: PathId) -> PolicyOut:
+        return out(await approving.get_policy(actor, department_id), PolicyOut)
+
+    @put("/approval-policy", status_code=200, **requires(Permission.sites_write))
+    async def set_policy(
+        self, actor: CurrentActor, department_id: PathId, data: JSONBody[PolicyIn]
+    ) -> PolicyOut:
+        row = await approving.set_policy(
+            actor,
+            department_id,
+            high_value_unit_cost=data.high_value_unit_cost,
+            level2_role=data.level2_role,
+        )
+        return out(row, PolicyOut)
 
     @get("/par-levels", **requires(Permission.requisitions_read))
     async def par_levels(self, actor: CurrentActor, department_id: PathId) -> ParOut:

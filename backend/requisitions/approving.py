@@ -12,7 +12,12 @@ from backend.core.actor import Actor
 from backend.core.errors import InvalidInput, NotFound
 from backend.core.unit_of_work import unit_of_work
 from backend.requisitions import budget, common, requesting, rules
-from backend.requisitions.tables import Requisition, RequisitionApproval, RequisitionLine
+from backend.requisitions.tables import (
+    ApprovalPolicy,
+    Requisition,
+    RequisitionApproval,
+    RequisitionLine,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,3 +184,54 @@ async def reject(actor: Actor, requisition_id: int, *, reason: str) -> dict[str,
         await common.set_status(uow, row, rules.REJECTED, "reject")
         uow.audit("reject_reason", "requisition", requisition_id, reason=reason)
     return await requesting.get(actor, requisition_id)
+
+
+async def get_policy(actor: Actor, department_id: int) -> dict[str, Any]:
+    """The department's approval chain: the high-value threshold and the level-2 role."""
+    await common.department(actor, department_id)
+    threshold, roles = await requesting.policy(department_id)
+    return {
+        "department": department_id,
+        "high_value_unit_cost": threshold,
+        "level1_roles": sorted(roles[1]),
+        "level2_roles": sorted(roles[2]),
+    }
+
+
+async def set_policy(
+    actor: Actor, department_id: int, *, high_value_unit_cost: int, level2_role: str
+) -> dict[str, Any]:
+    if high_value_unit_cost < 0:
+        raise InvalidInput(field="high_value_unit_cost", reason="must not be negative")
+    if level2_role not in ("admin", "department_head"):
+        raise InvalidInput(field="level2_role", reason="admin or department_head")
+    async with unit_of_work(actor) as uow:
+        await common.department(actor, department_id)
+        old = (
+            await ApprovalPolicy.select().where(ApprovalPolicy.department == department_id).first()
+        )
+        values = {"high_value_unit_cost": high_value_unit_cost, "level2_role": level2_role}
+        if old is None:
+            await ApprovalPolicy.insert(
+                ApprovalPolicy(
+                    department=department_id,
+                    high_value_unit_cost=high_value_unit_cost,
+                    level2_role=level2_role,
+                )
+            )
+        else:
+            await ApprovalPolicy.update(
+                {
+                    ApprovalPolicy.high_value_unit_cost: high_value_unit_cost,
+                    ApprovalPolicy.level2_role: level2_role,
+                }
+            ).where(ApprovalPolicy.department == department_id)
+        uow.audit(
+            "set_policy",
+            "department",
+            department_id,
+            old={k: old[k] for k in values} if old else None,
+            new=values,
+        )
+        uow.emit("approval_policy.changed", {"department_id": department_id})
+    return await get_policy(actor, department_id)

@@ -10,7 +10,6 @@ from backend.core.errors import DomainError
 from backend.requisitions import approving, budget, requesting, rules
 from backend.requisitions.approving import LineDecision
 from backend.requisitions.requesting import LineIn
-from backend.requisitions.tables import ApprovalPolicy
 from tests.integration.requisitions.ward import build_ward, count, events, set_quota
 from tests.support import make_user
 
@@ -78,11 +77,15 @@ async def test_high_value_lines_need_a_second_level_from_another_person():
 
 async def test_a_department_policy_sets_its_own_threshold_and_second_level_role():
     ward = await build_ward()
-    await ApprovalPolicy.insert(
-        ApprovalPolicy(
-            department=ward.department, high_value_unit_cost=100, level2_role="department_head"
-        )
+    default = await approving.get_policy(ward.head.actor, ward.department)
+    assert (default["high_value_unit_cost"], default["level2_roles"]) == (
+        rules.HIGH_VALUE_UNIT_COST,
+        ["admin"],
     )
+    policy = await approving.set_policy(
+        ward.w.admin.actor, ward.department, high_value_unit_cost=100, level2_role="department_head"
+    )
+    assert policy["level2_roles"] == ["department_head"]
     req = await _submitted(ward)  # syringes at 1 yuan are high value here
     assert req["levels_required"] == 2
     await approving.approve(ward.head.actor, req["id"])
