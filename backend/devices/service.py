@@ -175,9 +175,17 @@ async def accept_frames(device: DeviceView, frames: list[dict[str, Any]]) -> Non
 
 async def sign_in_at_station(actor: Actor, station: str) -> None:
     """The user at a fixed station claims its scanners (the PWA calls this on that PC)."""
+    from backend.core import db
+
     async with unit_of_work(actor) as uow:
-        await StationSession.delete().where(StationSession.station == station)
-        await StationSession.insert(StationSession(station=station, user_id=actor.user_id))
+        # One statement, so two people signing in at once leave one of them, never an error.
+        await db.execute(
+            "INSERT INTO station_session (station, user_id, since) VALUES ({}, {}, {}) "
+            "ON CONFLICT (station) DO UPDATE SET user_id = excluded.user_id, since = excluded.since",
+            station,
+            actor.user_id,
+            clock.now(),
+        )
         uow.audit("station_sign_in", "station", station)
 
 
