@@ -25,8 +25,11 @@ const offline = useOfflineStore()
 // replays after the same user signs in again.
 function sessionExpired(): void {
   const here = router.currentRoute.value
+  // Before the first navigation has finished (a 401 right at start-up) the router still says
+  // "/": the address bar knows where the user was.
+  const path = here.matched.length ? here.fullPath : window.location.pathname + window.location.search
   session.expire()
-  if (here.name !== 'signin') void router.replace({ name: 'signin', query: { expired: '1', redirect: here.fullPath } })
+  if (here.name !== 'signin' && !path.startsWith('/signin')) void router.replace({ name: 'signin', query: { expired: '1', redirect: path } })
 }
 
 configureApi({ getToken: () => session.token, onUnauthorized: sessionExpired })
@@ -62,8 +65,10 @@ watch(
   { immediate: true },
 )
 
-// Browsers keep audio muted until the first gesture.
-for (const type of ['pointerdown', 'keydown'] as const) window.addEventListener(type, unlockAudio, { once: true, capture: true })
+// Browsers keep audio muted until the first gesture. Creating the AudioContext takes tens of
+// milliseconds: done after the event, or the first scan's first keystroke would stand apart from
+// the rest of the burst and be taken for typing (user activation is sticky, so resume() still works).
+for (const type of ['pointerdown', 'keydown'] as const) window.addEventListener(type, () => setTimeout(unlockAudio, 0), { once: true, capture: true })
 
 void session.refresh()
 void offline.init().then(() => offline.sync())

@@ -98,7 +98,9 @@ export const useOfflineStore = defineStore('offline', {
         if (!(err instanceof NetworkError)) throw err
         await offlineReady()
         try {
-          await queue!.enqueue({ method, path, body, label, userId: useSessionStore().userId, idempotencyKey: key })
+          // Plain data only: IndexedDB cannot clone Vue's reactive proxies.
+          const plain: unknown = body === undefined ? undefined : JSON.parse(JSON.stringify(body))
+          await queue!.enqueue({ method, path, body: plain, label, userId: useSessionStore().userId, idempotencyKey: key })
         } catch (e) {
           if (e instanceof StorageFullError) this.storageFull = true
           throw e
