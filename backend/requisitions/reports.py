@@ -151,11 +151,20 @@ async def back_orders(actor: Actor, start: date, end: date) -> list[dict[str, An
     return out
 
 
+def _site_month(column: str) -> str:
+    """YYYY-MM of a timestamp in the site's time zone (budgets are per local month)."""
+    zone = clock.site_zone()
+    if db.is_sqlite():
+        offset = clock.now().astimezone(zone).utcoffset() or timedelta()
+        return f"strftime('%Y-%m', {column}, '{int(offset.total_seconds() // 60):+d} minutes')"
+    return f"to_char({column} AT TIME ZONE '{zone.key}', 'YYYY-MM')"
+
+
 async def consumption(actor: Actor, start: date, end: date) -> list[dict[str, Any]]:
     """Per department and month: units used at the point of use (the ledger's consume
     entries), their value at unit cost, the month's budget and the share of it used."""
     since, until = _window(start, end)
-    month = "strftime('%Y-%m', e.at)" if db.is_sqlite() else "to_char(e.at, 'YYYY-MM')"
+    month = _site_month("e.at")
     scope, args = _scope(actor, "loc.department")
     rows = await db.fetch(
         f"SELECT d.id AS department_id, d.code AS department, {month} AS period, "

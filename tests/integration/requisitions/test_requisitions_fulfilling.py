@@ -88,7 +88,7 @@ async def test_an_approved_requisition_is_picked_fefo_and_received_into_the_ward
 async def test_what_cannot_be_allocated_is_back_ordered_and_allocated_when_stock_arrives():
     ward = await build_ward()
     w = ward.w
-    await stock_in(w, w.syringe, "S1", 10)
+    s1 = await stock_in(w, w.syringe, "S1", 10)
     req = await _approved(ward, [LineIn(w.syringe, 25), LineIn(w.forceps, 2)])
     req = await fulfilling.release(w.warehouse.actor, req["id"])
     assert req["status"] == "picking"
@@ -110,7 +110,7 @@ async def test_what_cannot_be_allocated_is_back_ordered_and_allocated_when_stock
         await fulfilling.allocate_back_orders(w.warehouse.actor, req["id"])
     assert refused.value.code == "INSUFFICIENT_STOCK"
     assert (await count("transfer_order"), await ledger_count()) == (orders, entries)
-    await stock_in(w, w.syringe, "S2", 40)
+    s2 = await stock_in(w, w.syringe, "S2", 40)
     forceps_lot = await stock_in(w, w.forceps, None, 1)
     req = await fulfilling.allocate_back_orders(w.warehouse.actor, req["id"])
     assert req["status"] == "picking" and len(req["shipments"]) == 2
@@ -124,6 +124,17 @@ async def test_what_cannot_be_allocated_is_back_ordered_and_allocated_when_stock
     req = await fulfilling.receive(ward.clinician.actor, req["id"], scanned=None)
     assert [x["received_quantity"] for x in req["lines"]] == [25, 1]
     assert await on_hand(ward.cabinet, forceps_lot["id"]) == (1, 0)
+    # into the cabinet: 10 syringes with the first shipment, 15 and the forceps with the second
+    arrived = [
+        (e["lot"], e["quantity"], e["document_id"])
+        for e in await ledger(location=ward.cabinet)
+        if e["reason"] == Reason.transit_receive_in
+    ]
+    first, second = (s["transfer_order"] for s in req["shipments"])
+    assert sorted(arrived) == sorted(
+        [(s1["id"], 10, first), (s2["id"], 15, second), (forceps_lot["id"], 1, second)]
+    )
+    assert await violations() == []
 
 
 async def test_with_nothing_in_stock_the_whole_requisition_waits_back_ordered():
@@ -246,6 +257,10 @@ async def test_the_delivery_note_lists_product_model_registration_lot_serial_exp
     req = await fulfilling.release(w.warehouse.actor, req["id"])
     await pick_all(ward, req)
     await fulfilling.ship(w.warehouse.actor, req["id"])
+    assert _moves(await ledger(serial=(await serial_ids(lot["id"]))[0]))[-2:] == [
+        (w.storage_a1, lot["id"], -1, "pick_out"),
+        (w.transit_a, lot["id"], 1, "pick_in"),
+    ]
     data = await fulfilling.delivery_units(ward.clinician.actor, req["id"])
     html = delivery_note.html(data)
     for text in (

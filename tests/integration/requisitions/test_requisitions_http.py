@@ -243,6 +243,14 @@ async def test_the_figures_are_exported_as_json_csv_and_xlsx(client: httpx.Async
     await using.consume(
         ward.nurse.actor, location=ward.cabinet, lot=lot["id"], serial=None, quantity=4
     )
+    assert [
+        (e["location"], e["quantity"], Reason(e["reason"]).name)
+        for e in await ledger(lot=lot["id"])
+    ][-3:] == [
+        (w.transit_a, -10, "transit_receive_out"),
+        (ward.cabinet, 10, "transit_receive_in"),
+        (ward.cabinet, -4, "consume"),
+    ]
     auditor = w.auditor.headers
     r = await client.get("/api/v1/requisition-reports/fill-rate", headers=auditor)
     assert r.status_code == 200, r.text

@@ -129,6 +129,7 @@ async def test_an_expired_or_held_unit_is_refused_at_the_moment_of_use(monkeypat
     ward = await build_ward()
     lot = await stock_in(ward.w, ward.w.syringe, "S1", 20, days=400)
     await to_cabinet(ward, [(ward.w.syringe, 5)])
+    entries = await ledger_count()
     await lots.hold_lot(ward.w.qa.actor, lot["id"], "疑似包装缺陷")
     with pytest.raises(DomainError) as refused:
         await using.consume(
@@ -144,7 +145,7 @@ async def test_an_expired_or_held_unit_is_refused_at_the_moment_of_use(monkeypat
         )
     assert refused.value.code == "LOT_EXPIRED"
     assert await on_hand(ward.cabinet, lot["id"]) == (5, 0)
-    assert await count("patient_use") == 0
+    assert await ledger_count() == entries and await count("patient_use") == 0
 
 
 async def test_unused_items_go_back_to_the_warehouse_by_their_condition():
