@@ -46,27 +46,58 @@ async def load(url: str, lots: int) -> None:
     con = await asyncpg.connect(url)
     try:
         await con.copy_records_to_table(
-            "warehouse", columns=["code", "name", "active", "created_at"],
-            records=[(f"W{w}", f"Warehouse {w}", True, now) for w in range(WAREHOUSES)])
+            "warehouse",
+            columns=["code", "name", "active", "created_at"],
+            records=[(f"W{w}", f"Warehouse {w}", True, now) for w in range(WAREHOUSES)],
+        )
         locs = []
         for w in range(WAREHOUSES):
             locs += [(w + 1, f"S{i}", "storage", True, now) for i in range(LOCATIONS)]
             locs.append((w + 1, "RCV", "receiving", True, now))
         await con.copy_records_to_table(
-            "location", columns=["warehouse", "code", "kind", "active", "created_at"],
-            records=locs)
+            "location", columns=["warehouse", "code", "kind", "active", "created_at"], records=locs
+        )
         await con.copy_records_to_table(
             "product",
-            columns=["code", "name", "model", "category", "risk_class", "tracking", "base_unit",
-                     "cold_chain", "implant", "allocation", "active", "registration_valid_until"],
-            records=[(f"P{p}", f"产品{p}", "m", f"cat{p % CATEGORIES}", "II", "lot", "each",
-                      False, False, "fefo", True, today + timedelta(days=rng.randint(10, 2000)))
-                     for p in range(PRODUCTS)])
+            columns=[
+                "code",
+                "name",
+                "model",
+                "category",
+                "risk_class",
+                "tracking",
+                "base_unit",
+                "cold_chain",
+                "implant",
+                "allocation",
+                "active",
+                "registration_valid_until",
+            ],
+            records=[
+                (
+                    f"P{p}",
+                    f"产品{p}",
+                    "m",
+                    f"cat{p % CATEGORIES}",
+                    "II",
+                    "lot",
+                    "each",
+                    False,
+                    False,
+                    "fefo",
+                    True,
+                    today + timedelta(days=rng.randint(10, 2000)),
+                )
+                for p in range(PRODUCTS)
+            ],
+        )
         await con.copy_records_to_table(
             "stock_policy",
             columns=["product", "warehouse", "minimum", "reorder_point", "created_at"],
-            records=[(p + 1, w + 1, 100, 500, now) for p in range(PRODUCTS)
-                     for w in range(WAREHOUSES)])
+            records=[
+                (p + 1, w + 1, 100, 500, now) for p in range(PRODUCTS) for w in range(WAREHOUSES)
+            ],
+        )
         lot_rows, balance_rows, ledger_rows = [], [], []
         for i in range(lots):
             pair = i % (PRODUCTS * WAREHOUSES)
@@ -76,28 +107,63 @@ async def load(url: str, lots: int) -> None:
             status = "on_hold" if roll < 0.01 else "released"
             received = now - timedelta(days=rng.randint(1, 700))
             lot_rows.append((product, f"L{i}", expiry, status, received, now))
-            location = warehouse * (LOCATIONS + 1) + 1 + (
-                LOCATIONS if roll > 0.998 else rng.randrange(LOCATIONS))
+            location = (
+                warehouse * (LOCATIONS + 1)
+                + 1
+                + (LOCATIONS if roll > 0.998 else rng.randrange(LOCATIONS))
+            )
             on_hand = rng.randint(1, 50)
             reserved = min(on_hand, 2) if status == "on_hold" else 0
             balance_rows.append((location, i + 1, product, expiry, received, on_hand, reserved))
-            ledger_rows.append((received, product, i + 1, location, on_hand, 10, "receipt",
-                                "bench"))
+            ledger_rows.append(
+                (received, product, i + 1, location, on_hand, 10, "receipt", "bench")
+            )
         for pair in range(PRODUCTS * WAREHOUSES):
             if rng.random() < 0.7:
                 product, warehouse = pair % PRODUCTS + 1, pair // PRODUCTS
-                ledger_rows.append((now - timedelta(days=rng.randint(1, 400)), product, pair + 1,
-                                    warehouse * (LOCATIONS + 1) + 1, -1, 50, "pick_list",
-                                    "bench"))
+                ledger_rows.append(
+                    (
+                        now - timedelta(days=rng.randint(1, 400)),
+                        product,
+                        pair + 1,
+                        warehouse * (LOCATIONS + 1) + 1,
+                        -1,
+                        50,
+                        "pick_list",
+                        "bench",
+                    )
+                )
         await con.copy_records_to_table(
-            "lot", columns=["product", "lot_number", "expiry", "status", "first_received_at",
-                            "created_at"], records=lot_rows)
+            "lot",
+            columns=[
+                "product",
+                "lot_number",
+                "expiry",
+                "status",
+                "first_received_at",
+                "created_at",
+            ],
+            records=lot_rows,
+        )
         await con.copy_records_to_table(
-            "stock_balance", columns=["location", "lot", "product", "expiry", "received_at",
-                                      "on_hand", "reserved"], records=balance_rows)
+            "stock_balance",
+            columns=["location", "lot", "product", "expiry", "received_at", "on_hand", "reserved"],
+            records=balance_rows,
+        )
         await con.copy_records_to_table(
-            "stock_ledger", columns=["at", "product", "lot", "location", "quantity", "reason",
-                                     "document_type", "actor_name"], records=ledger_rows)
+            "stock_ledger",
+            columns=[
+                "at",
+                "product",
+                "lot",
+                "location",
+                "quantity",
+                "reason",
+                "document_type",
+                "actor_name",
+            ],
+            records=ledger_rows,
+        )
         await con.execute("ANALYZE")
     finally:
         await con.close()
@@ -121,18 +187,23 @@ async def main(lots: int) -> None:
             await migrate_database()
             started = time.perf_counter()
             await load(url, lots)
-            print(f"loaded {lots:,} lots / balances, {PRODUCTS * WAREHOUSES:,} pairs in "
-                  f"{time.perf_counter() - started:.1f} s")
+            print(
+                f"loaded {lots:,} lots / balances, {PRODUCTS * WAREHOUSES:,} pairs in "
+                f"{time.perf_counter() - started:.1f} s"
+            )
             for name in ("first sweep (all alerts new)", "steady-state sweep (no change)"):
                 started = time.perf_counter()
                 summary = await engine.sweep(DEFAULT)
                 wall = time.perf_counter() - started
                 families = ", ".join(
-                    f"{k} {v['seconds']:.2f} s" for k, v in summary.items()  # type: ignore[union-attr]
-                    if isinstance(v, dict) and "seconds" in v)
+                    f"{k} {v['seconds']:.2f} s"
+                    for k, v in summary.items()  # type: ignore[union-attr]
+                    if isinstance(v, dict) and "seconds" in v
+                )
                 print(f"{name}: {wall:.2f} s wall  [{families}]  total={summary['total']}")
-            alerts = (await db.fetch("SELECT rule, COUNT(*) AS n FROM alert GROUP BY rule "
-                                     "ORDER BY rule"))
+            alerts = await db.fetch(
+                "SELECT rule, COUNT(*) AS n FROM alert GROUP BY rule ORDER BY rule"
+            )
             print("alerts:", {r["rule"]: r["n"] for r in alerts})
         finally:
             await db.stop()
