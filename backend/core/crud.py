@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from piccolo.columns import Column
+from piccolo.columns import Column, Real
 from piccolo.columns.combination import And, Or, Where
 from piccolo.table import Table
 
@@ -89,6 +89,18 @@ async def _row(resource: Resource, actor: Actor, record_id: int) -> dict[str, An
     if row is None:
         # Outside the caller's scope reads the same as not existing: nothing leaks.
         raise NotFound(entity=resource.entity, key=record_id)
+    return _as_written(resource.table, row)
+
+
+def _as_written(table: type[Table], row: dict[str, Any]) -> dict[str, Any]:
+    """PostgreSQL keeps a Real column as float4 and hands 2.1 back as 2.0999999046325684; a
+    float4 holds 7 significant digits, so the value written is the one with 7 digits (SQLite
+    keeps doubles: unchanged). Without this, lists show 7.699999809 °C and a PATCH with the
+    same value looks like a change."""
+    for column in table._meta.columns:
+        name = column._meta.name
+        if isinstance(column, Real) and isinstance(row.get(name), float):
+            row[name] = float(f"{row[name]:.7g}")
     return row
 
 
@@ -133,7 +145,7 @@ async def list_records(
         query = query.where(where)
         count = count.where(where)
     rows = await query.output(load_json=True)
-    return list(rows), int(await count)
+    return [_as_written(table, row) for row in rows], int(await count)
 
 
 async def _check_references(resource: Resource, actor: Actor, values: Mapping[str, Any]) -> None:

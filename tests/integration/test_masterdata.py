@@ -455,3 +455,21 @@ async def test_a_record_is_retired_only_with_a_reason_not_by_patching_active(cli
     assert await AuditEntry.count() == before
     supplier = await client.get(f"/api/v1/suppliers/{s.supplier}", headers=admin.headers)
     assert supplier.json()["active"] is True
+
+
+async def test_temperatures_read_back_as_written_and_an_unchanged_patch_writes_nothing(
+    client, admin
+):
+    body = product_body(storage_temp_min=2.1, storage_temp_max=7.7, cold_chain=True)
+    created = await client.post("/api/v1/products", json=body, headers=admin.headers)
+    assert (created.json()["storage_temp_min"], created.json()["storage_temp_max"]) == (2.1, 7.7)
+    listed = await client.get("/api/v1/products", headers=admin.headers)
+    assert listed.json()["items"][0]["storage_temp_max"] == 7.7
+    before = await AuditEntry.count()
+    same = await client.patch(
+        f"/api/v1/products/{created.json()['id']}",
+        json={"storage_temp_min": 2.1},
+        headers=admin.headers,
+    )
+    assert same.status_code == 200
+    assert await AuditEntry.count() == before
