@@ -226,6 +226,7 @@ async def generate(
         qty[hot] = max(qty[hot], picks[hot] * 2 + 10)
         received = [rng.randint(30, 799) for _ in range(lots)]
         expiry_of = [expiries[rng.randint(0, len(expiries) - 1)] for _ in range(lots)]
+        status_of = [rng.randrange(200) for _ in range(lots)]
         started = time.perf_counter()
 
         def lot_rows() -> Iterator[tuple[Any, ...]]:
@@ -241,7 +242,7 @@ async def generate(
                     None if p % 20 == 0 else expiry_of[i],
                     None,
                     supplier,
-                    statuses[i % 200],
+                    statuses[status_of[i]],
                     days[received[i]],
                     days[received[i]],
                 )

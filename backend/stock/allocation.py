@@ -46,71 +46,85 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
-def _order(method: str) -> str:
+_SCAN = (
+    "SELECT b.id AS balance_id, b.product, b.lot, b.serial, b.location, b.expiry, "
+    "b.received_at, b.on_hand - b.reserved AS available FROM stock_balance b "
+    "WHERE b.product = PRODUCT AND b.on_hand > b.reserved "
+)
+_TAIL = "b.lot, b.location, b.id"
+
+
+def _scans(product: str, method: str, limit: int) -> list[tuple[str, int]]:
+    """Ordered index scans of one product's balances with something available, each stopping
+    after ``limit`` rows: (SQL, how many ``today`` parameters it takes). FEFO reads the dated
+    ones from today on, then the undated; FIFO reads by first receipt."""
+    scan = _SCAN.replace("PRODUCT", product)
     if method == "fifo":
-        return "b.received_at, b.lot, b.location, b.id"
-    return "b.expiry ASC NULLS LAST, b.received_at, b.lot, b.location, b.id"
+        return [(scan + f"ORDER BY b.received_at, {_TAIL} LIMIT {int(limit)}", 0)]
+    return [
+        (
+            scan + f"AND b.expiry >= {{}} ORDER BY b.expiry, b.received_at, {_TAIL} "
+            f"LIMIT {int(limit)}",
+            1,
+        ),
+        (scan + f"AND b.expiry IS NULL ORDER BY b.received_at, {_TAIL} LIMIT {int(limit)}", 0),
+    ]
 
 
-def _candidate_rows(alias: str) -> str:
+def _usable() -> str:
+    """The one availability predicate over each scanned row, plus "in this warehouse's pick
+    locations"; rows that fail it are returned too, so a scan that read ``limit`` rows is known
+    to have more behind it."""
     kinds = ", ".join(f"'{k}'" for k in PICK_FROM_KINDS if k in rules.AVAILABLE_LOCATION_KINDS)
     return (
-        "SELECT b.id AS balance_id, b.product, b.lot, b.serial, b.location, b.expiry, "
-        "b.received_at, b.on_hand - b.reserved AS available "
-        "FROM stock_balance b JOIN lot l ON l.id = b.lot "
-        "JOIN location loc ON loc.id = b.location "
-        "LEFT JOIN serial_number s ON s.id = b.serial "
-        f"WHERE b.product = {alias} AND b.on_hand > b.reserved AND loc.warehouse = {{}} "
-        f"AND loc.kind IN ({kinds}) AND {rules.available_sql('l', 'loc', 's')} "
+        f"CASE WHEN loc.warehouse = {{}} AND loc.kind IN ({kinds}) AND "
+        f"{rules.available_sql('l', 'loc', 's')} THEN 1 ELSE 0 END AS usable"
     )
 
 
 async def candidates(
     wants: Mapping[int, str], warehouse: int, today: date, limit: int
-) -> dict[int, list[rules.Candidate]]:
-    """Available stock of each product (product → method) in the warehouse's pick locations,
-    first ``limit`` rows per product in allocation order, in one round trip.
+) -> tuple[dict[int, list[rules.Candidate]], dict[int, int]]:
+    """Available stock of each product (product → method) in the warehouse's pick locations, in
+    allocation order, read in one round trip; and how many rows each product's scans read.
 
-    PostgreSQL: one LATERAL query over the product array, the same text for any number of
-    products, so it is planned once per connection. SQLite: a UNION ALL of one subquery per
-    product (its planning is cheap)."""
+    PostgreSQL: LATERAL scans over the product arrays, the same text for any number of
+    products, so the statement is planned once per connection. SQLite: one UNION ALL member
+    per product and scan."""
     if not wants:
-        return {}
+        return {}, {}
+    args: list[Any] = [warehouse, today]
     if not db.is_sqlite():
-        fefo = [p for p, method in wants.items() if method != "fifo"]
-        fifo = [p for p, method in wants.items() if method == "fifo"]
-        # The expiry bound on the balance's own copy lets the index scan start at today.
-        lateral = (
-            "SELECT c.* FROM unnest(CAST({} AS BIGINT[])) AS w(product) CROSS JOIN LATERAL ("
-            + _candidate_rows("w.product")
-            + "AND (b.expiry IS NULL OR b.expiry >= {}) ORDER BY {order} "
-            + f"LIMIT {int(limit)}) AS c"
-        )
-        rows = await fetch_rows(
-            lateral.replace("{order}", _order("fefo"))
-            + " UNION ALL "
-            + lateral.replace("{order}", _order("fifo")),
-            fefo,
-            warehouse,
-            today,
-            today,
-            fifo,
-            warehouse,
-            today,
-            today,
-        )
+        members: list[str] = []
+        for method in ("fefo", "fifo"):
+            products = [p for p, m in wants.items() if (m == "fifo") == (method == "fifo")]
+            scans = _scans("w.product", method, limit)
+            inner = " UNION ALL ".join(f"({sql})" for sql, _n in scans)
+            members.append(
+                f"(SELECT s{len(members)}.* FROM unnest(CAST({{}} AS BIGINT[])) AS w(product) "
+                f"CROSS JOIN LATERAL ({inner}) AS s{len(members)})"
+            )
+            args.append(products)
+            args += [today for _sql, n in scans for _ in range(n)]
+        scanned = " UNION ALL ".join(members)
     else:
         parts: list[str] = []
-        args: list[Any] = []
         for product, method in wants.items():
-            parts.append(
-                f"SELECT * FROM ({_candidate_rows('{}')}"
-                f"ORDER BY {_order(method)} LIMIT {int(limit)}) AS c{len(parts)}"
-            )
-            args += [product, warehouse, today]
-        rows = await fetch_rows(" UNION ALL ".join(parts), *args)
+            for sql, n in _scans("{}", method, limit):
+                parts.append(f"SELECT * FROM ({sql})")
+                args += [product] + [today] * n
+        scanned = " UNION ALL ".join(parts)
+    rows = await fetch_rows(
+        f"SELECT c.*, {_usable()} FROM ({scanned}) AS c JOIN lot l ON l.id = c.lot "
+        "JOIN location loc ON loc.id = c.location LEFT JOIN serial_number s ON s.id = c.serial",
+        *args,
+    )
     out: dict[int, list[rules.Candidate]] = {p: [] for p in wants}
+    read: dict[int, int] = dict.fromkeys(wants, 0)
     for r in rows:
+        read[r["product"]] += 1
+        if not r["usable"]:
+            continue
         out[r["product"]].append(
             rules.Candidate(
                 balance_id=r["balance_id"],
@@ -122,7 +136,7 @@ async def candidates(
                 available=int(r["available"]),
             )
         )
-    return out
+    return out, read
 
 
 def plan(
@@ -181,25 +195,34 @@ async def reserve_plan(planned: Sequence[Planned]) -> set[int]:
 async def allocate(
     wants: Sequence[Want], warehouse: int, today: date
 ) -> tuple[list[Planned], dict[int, int]]:
-    """Plan and reserve; what a concurrent allocation took meanwhile is planned again from
-    fresh candidates. Returns the reservations made and each line's shortfall."""
+    """Plan and reserve. A product whose scan stopped at its limit while still short is read
+    again, alone, with a larger limit; what a concurrent allocation took meanwhile is planned
+    again from fresh candidates. Returns the reservations made and each line's shortfall."""
     need = {w.line: w.quantity for w in wants}
     reserved: list[Planned] = []
-    limit = FIRST_READ
-    for _attempt in range(10):
+    methods = {w.product: w.method for w in wants}
+    stock, read = await candidates(methods, warehouse, today, FIRST_READ)
+    limit = dict.fromkeys(methods, FIRST_READ)
+    for _attempt in range(16):
         remaining = [
             Want(w.line, w.product, need[w.line], w.method) for w in wants if need[w.line] > 0
         ]
         if not remaining:
             return reserved, {}
-        methods = {w.product: w.method for w in remaining}
-        stock = await candidates(methods, warehouse, today, limit)
         planned, short = plan(remaining, stock)
-        # A product whose every candidate row was read and still falls short may have more.
-        if limit < 1_000_000 and any(
-            w.line in short and len(stock[w.product]) >= limit for w in remaining
-        ):
-            limit *= 16
+        starved = {
+            w.product
+            for w in remaining
+            if w.line in short and read[w.product] >= limit[w.product] and limit[w.product] < 10**6
+        }
+        if starved:
+            wider = max(limit[p] for p in starved) * 16
+            more, more_read = await candidates(
+                {p: methods[p] for p in starved}, warehouse, today, wider
+            )
+            stock.update(more)
+            read.update(more_read)
+            limit.update(dict.fromkeys(starved, wider))
             continue
         failed = await reserve_plan(planned)
         for p in planned:
@@ -208,4 +231,8 @@ async def allocate(
                 need[p.line] -= p.quantity
         if not failed:
             return reserved, short
+        # Someone took stock meanwhile: read the products still needed afresh.
+        again = {w.product: w.method for w in wants if need[w.line] > 0}
+        stock, read = await candidates(again, warehouse, today, FIRST_READ)
+        limit = dict.fromkeys(again, FIRST_READ)
     raise RuntimeError("allocation kept losing races; giving up")

@@ -143,11 +143,13 @@ async def allocate_order(
             raise DocumentState(
                 document=f"TO-{order_id}", state=order["status"], action="allocated"
             )
-        lines = await order_lines(order_id)
-        methods = await _methods([x["product"] for x in lines])
+        lines = await fetch_rows(
+            "SELECT tol.id, tol.product, tol.quantity, p.allocation FROM transfer_order_line tol "
+            "JOIN product p ON p.id = tol.product WHERE tol.transfer_order = {} ORDER BY tol.id",
+            order_id,
+        )
         wants = [
-            allocation.Want(x["id"], x["product"], x["quantity"], methods[x["product"]])
-            for x in lines
+            allocation.Want(x["id"], x["product"], x["quantity"], x["allocation"]) for x in lines
         ]
         planned, short = await allocation.allocate(wants, order["from_warehouse"], today)
         if short and not allow_partial:
@@ -203,13 +205,6 @@ async def allocate_order(
             "pick_list.created", {"id": pick_list_id, "document": DOCUMENT, "document_id": order_id}
         )
     return await pick_list(actor, pick_list_id)
-
-
-async def _methods(product_ids: Sequence[int]) -> dict[int, str]:
-    ids = sorted(set(product_ids))
-    marks = ", ".join("{}" for _ in ids)
-    rows = await fetch_rows(f"SELECT id, allocation FROM product WHERE id IN ({marks})", *ids)
-    return {r["id"]: r["allocation"] for r in rows}
 
 
 async def pick_list(actor: Actor, pick_list_id: int) -> dict[str, Any]:
@@ -306,7 +301,7 @@ async def confirm_pick(
     available there, the reservation released. Fewer than allocated: a short pick (reason)."""
     today = clock.today()
     async with unit_of_work(actor) as uow:
-        header = await _pick_list_open(actor, pick_list_id)
+        header = await _pick_list_open(actor, pick_list_id, line_id)
         line = await _claim_line(pick_list_id, line_id)
         picked = await _scanned_unit(line, scan)
         deviates = rules.verify_pick(
@@ -417,7 +412,7 @@ async def short_pick(
     if not reason.strip():
         raise InvalidInput(field="reason", reason="say why nothing was picked")
     async with unit_of_work(actor) as uow:
-        header = await _pick_list_open(actor, pick_list_id)
+        header = await _pick_list_open(actor, pick_list_id, line_id)
         line = await _claim_line(pick_list_id, line_id)
         await ledger.unreserve(line["balance"], line["quantity"])
         await PickLine.update(
@@ -468,10 +463,22 @@ async def cancel_pick_list(actor: Actor, pick_list_id: int, reason: str) -> dict
     return await pick_list(actor, pick_list_id)
 
 
-async def _pick_list_open(actor: Actor, pick_list_id: int) -> dict[str, Any]:
+async def _pick_list_open(
+    actor: Actor, pick_list_id: int, line_id: int | None = None
+) -> dict[str, Any]:
+    """The open pick list in the caller's scope. Given a line, the line's own state is checked
+    first, so confirming a line twice always answers PICK_LINE_CLOSED."""
     rows = await fetch_rows("SELECT * FROM pick_list WHERE id = {}", pick_list_id)
     if not rows or not actor.sees_warehouse(rows[0]["warehouse"]):
         raise NotFound(entity="pick_list", key=pick_list_id)
+    if line_id is not None:
+        line = await fetch_rows(
+            "SELECT status FROM pick_line WHERE id = {} AND pick_list = {}", line_id, pick_list_id
+        )
+        if not line:
+            raise NotFound(entity="pick_line", key=line_id)
+        if line[0]["status"] != "open":
+            raise PickLineClosed(line=line_id)
     if rows[0]["status"] != "open":
         raise DocumentState(
             document=f"pick list {pick_list_id}", state=rows[0]["status"], action="picked"

@@ -88,10 +88,7 @@ async def test_a_lot_travels_from_receipt_to_another_warehouse_over_http(client:
     replay = await client.post(url, headers={**wh, "Idempotency-Key": "pick-1"}, json=body)
     assert replay.headers.get("idempotent-replayed") == "true"
     again = await client.post(url, headers=wh, json=body)
-    assert again.status_code == 409 and again.json()["code"] in (
-        "PICK_LINE_CLOSED",
-        "DOCUMENT_STATE",
-    )
+    assert (again.status_code, again.json()["code"]) == (409, "PICK_LINE_CLOSED")
     r = await client.post(f"/api/v1/transfer-orders/{order}/ship", headers=wh)
     assert r.status_code == 200, r.text
     r = await client.post(
@@ -116,7 +113,7 @@ async def test_a_lot_travels_from_receipt_to_another_warehouse_over_http(client:
     assert {x["location_code"]: x["available"] for x in r.json()["items"]} == {
         "A-01": 12,
         "B-01": 8,
-    } or r.json()["total"] == 2
+    }
     r = await client.get("/api/v1/stock/reasons", headers=wh)
     assert {
         "code": 50,

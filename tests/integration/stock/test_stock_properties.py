@@ -18,7 +18,6 @@ from backend.receiving import inspection, putaway, receipts
 from backend.stock import lots, movements, picking
 from backend.stock.reasons import Reason
 from backend.stock.sql import fetch
-from tests.conftest import truncate_all
 from tests.integration.stock.world import World, build_world, stock_in, violations
 from tests.support import PASSWORD
 
@@ -198,6 +197,22 @@ async def step(w: World, op: str, index: int, quantity: int, days: int) -> None:
                 await lots.hold_lot(qa, lot["id"], "check")
             else:
                 await lots.release_lot_hold(qa, lot["id"], "checked")
+
+
+async def truncate_all() -> None:
+    """Empty every table between examples, children first, as the harness does after each test
+    (importing tests/conftest.py again would run its set-up a second time)."""
+    from piccolo.table import sort_table_classes
+
+    from backend.core import db
+    from backend.piccolo_app import APP_CONFIG
+
+    names = [
+        t._meta.tablename for t in reversed(sort_table_classes(list(APP_CONFIG.table_classes)))
+    ]
+    async with db.transaction():
+        for name in names:
+            await db.execute(f'DELETE FROM "{name}"')
 
 
 @pytest.fixture
