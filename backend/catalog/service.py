@@ -61,11 +61,9 @@ SUPPLIER_PRODUCTS = Resource(
 
 def product_identifier_search(q: str) -> Any:
     """Products whose packaging identifier contains the text: a GTIN typed or pasted."""
-    from backend.core.crud import escape_like
+    from backend.core.crud import contains
 
-    return Product.id.is_in(
-        Packaging.select(Packaging.product).where(Packaging.di.like(f"%{escape_like(q)}%"))
-    )
+    return Product.id.is_in(Packaging.select(Packaging.product).where(contains(Packaging.di, q)))
 
 
 async def product_by_identifier(agency: str, di: str) -> tuple[dict[str, Any], int] | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from piccolo.columns import Column, Real
-from piccolo.columns.combination import And, Or, Where
+from piccolo.columns.combination import And, Or, Where, WhereRaw
 from piccolo.table import Table
 
 from backend.core import db
@@ -79,6 +79,15 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def contains(column: Column, text: str) -> Any:
+    """Case-insensitive substring match in which a % or _ the user typed is literal. SQLite's
+    LIKE has no default escape character (and is case-insensitive already), so the ESCAPE is
+    spelled out for both databases."""
+    operator = "LIKE" if db.is_sqlite() else "ILIKE"
+    name = f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"'
+    return WhereRaw(f"{name} {operator} {{}} ESCAPE '\\'", f"%{escape_like(text)}%")
+
+
 async def _row(resource: Resource, actor: Actor, record_id: int) -> dict[str, Any]:
     clauses: list[Any] = [resource.table._meta.primary_key == record_id]
     if resource.scope is not None and (limit := resource.scope(actor)) is not None:
@@ -129,8 +138,7 @@ async def list_records(
         if value is not None:
             clauses.append(resource.column(name) == value)
     if q:
-        pattern = f"%{escape_like(q)}%"
-        terms: list[Any] = [resource.column(name).ilike(pattern) for name in resource.search]
+        terms: list[Any] = [contains(resource.column(name), q) for name in resource.search]
         if extra_search is not None:
             terms.append(extra_search(q))
         any_term: Any | None = None

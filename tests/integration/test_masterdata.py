@@ -278,7 +278,7 @@ async def _products(client, admin) -> None:
             **product_body("IVD-1"),
             "allocation": "fefo",
             "name": "生化试剂",
-            "model": "R1 100ml",
+            "model": "R1 100ml 5%",
             "category": "ivd_chem",
             "risk_class": "II",
             "cold_chain": True,
@@ -316,8 +316,10 @@ async def _products(client, admin) -> None:
         ("hip-", ["HIP-1"]),  # code, case-insensitive
         (GTIN13, ["SYR-5"]),  # a 13-digit GTIN typed as printed
         ("4012345678", ["HIP-1"]),  # a substring of a stored GTIN-14
-        ("%", []),  # LIKE wildcards are literal
+        ("%", ["IVD-1"]),  # LIKE wildcards are literal: only the model with a % in it
+        ("5%", ["IVD-1"]),
         ("_", []),
+        ("\\", []),
     ],
 )
 async def test_products_are_found_by_name_model_code_and_gtin_substring(client, admin, q, codes):
