@@ -38,3 +38,18 @@ async def test_health_reports_a_reachable_redis(client, monkeypatch, redis_url):
     response = await client.get("/health")
     assert response.status_code == 200
     assert response.json()["jobs"] == "redis ok"
+
+
+async def test_health_says_degraded_when_the_database_does_not_answer(client, monkeypatch):
+    from backend import health
+
+    async def down(*args, **kwargs):
+        raise ConnectionRefusedError("database down")
+
+    monkeypatch.setattr(health.db, "fetch", down)
+    response = await client.get("/health")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["database"] == "error: ConnectionRefusedError"
+    assert "database down" not in response.text
