@@ -1,0 +1,175 @@
+/**
+ * Screenshots of every screen for docs/screenshots/ (PNG, device scale 1), against the real
+ * server with the demo data plus a little work set up through the API so no list is empty.
+ */
+import type { APIRequestContext, Page } from '@playwright/test'
+import { apiAs, daysFromNow, dismissBanner, expect, gs1, locationLabel, scan, signedIn, SYRINGE, test } from '../e2e/real/fixtures'
+
+const OUT = '../docs/screenshots'
+const REAGENT = { id: 295, gtin: '06971234005809' }
+const PLATE = { id: 226, gtin: '06971234004789' }
+const tag = Date.now().toString(36).slice(-4).toUpperCase()
+const A = `A${tag}`
+const B = `B${tag}`
+
+async function save(page: Page, name: string, fullPage = false) {
+  await page.waitForTimeout(150) // transitions end
+  await page.screenshot({ path: `${OUT}/${name}.png`, fullPage })
+}
+
+async function setUp(request: APIRequestContext) {
+  const wh = await apiAs(request, 'warehouse')
+  const qa = await apiAs(request, 'qa')
+  const east = (await wh.get<{ id: number; code: string }[]>('/tasks/destinations')).find((d) => d.code === 'WH-E-RCV')!
+  const iso = (d: Date) => d.toISOString().slice(0, 10)
+  const inspect = (line: number, n: number, note?: string) =>
+    qa.post(`/receipt-lines/${line}/inspection`, { appearance_ok: true, packaging_ok: true, label_ok: true, certificate_ok: true, accepted: n, rejected: 0, ...(note ? { note } : {}) })
+  const r1 = await wh.post<{ lines: { id: number }[] }>('/receipts', {
+    warehouse: 1,
+    supplier: 2,
+    delivery_note: `SN-${tag}`,
+    lines: [
+      { product: SYRINGE.id, lot_number: A, expiry: iso(daysFromNow(1300)), quantity: 200 },
+      { product: REAGENT.id, lot_number: `R${tag}`, expiry: iso(daysFromNow(300)), quantity: 20, arrival_temperature: 4.6 },
+    ],
+  })
+  await inspect(r1.lines[0]!.id, 200, '外箱轻微压痕，内包装完好')
+  const r2 = await wh.post<{ lines: { id: number; lot: number }[] }>('/receipts', { warehouse: 1, supplier: 2, lines: [{ product: SYRINGE.id, lot_number: B, expiry: iso(daysFromNow(1350)), quantity: 120 }] })
+  await inspect(r2.lines[0]!.id, 120)
+  await qa.post(`/receipt-lines/${r2.lines[0]!.id}/release`, { password: 'lotwise-demo-2026' })
+  const order = async (qty: number) => {
+    const o = await wh.post<{ id: number }>('/transfer-orders', { from_warehouse: 1, to_location: east.id, lines: [{ product: SYRINGE.id, quantity: qty }] })
+    const p = await wh.post<{ id: number; lines: { id: number; lot: number; quantity: number }[] }>(`/transfer-orders/${o.id}/allocate`, {})
+    return { order: o.id, pick: p }
+  }
+  const open = await order(6)
+  for (const qty of [4, 2]) {
+    const done = await order(qty)
+    for (const l of done.pick.lines) await wh.post(`/pick-lists/${done.pick.id}/lines/${l.id}/confirm`, { lot: l.lot, quantity: l.quantity })
+    if (qty === 4) await wh.post(`/transfer-orders/${done.order}/ship`)
+  }
+  return { pick: open.pick.id }
+}
+
+test('every screen', async ({ page, request, browser }) => {
+  const work = await setUp(request)
+
+  await page.goto('/signin')
+  await expect(page.getByTestId('signin-title')).toBeVisible()
+  await save(page, 'signin')
+
+  await signedIn(page, request, 'warehouse', '/')
+  await expect(page.getByTestId('tile-receive')).toContainText(/\d/)
+  await save(page, 'home')
+
+  // Receive: three labels (a lot, a serial-tracked implant, a cold-chain reagent).
+  await page.getByTestId('tile-receive').click()
+  await page.getByTestId('receive-supplier').selectOption({ index: 2 })
+  await page.getByTestId('receive-note').fill(`随货单 ${tag}`)
+  await scan(page, gs1(REAGENT.gtin, daysFromNow(280), `RG${tag}`))
+  await scan(page, gs1(PLATE.gtin, daysFromNow(900), `P${tag}`, `SN${tag}01`))
+  await scan(page, gs1(PLATE.gtin, daysFromNow(900), `P${tag}`, `SN${tag}02`))
+  await scan(page, gs1(SYRINGE.gtin, daysFromNow(1200), `S${tag}`))
+  await save(page, 'receive-scanned')
+  await dismissBanner(page)
+  await page.getByTestId('receive-line').last().getByTestId('line-temp').fill('5.2')
+  await page.getByTestId('receive-line').last().scrollIntoViewIfNeeded()
+  await save(page, 'receive-lines')
+  await scan(page, gs1(SYRINGE.gtin, daysFromNow(-20), 'OLD-77'))
+  await save(page, 'receive-expired')
+  await dismissBanner(page)
+  await page.getByTestId('receive-submit').click()
+  await expect(page.getByTestId('receipt-done')).toBeVisible()
+  await page.getByTestId('receipt-done').scrollIntoViewIfNeeded()
+  await save(page, 'receive-done')
+
+  // Putaway.
+  await page.goto('/putaway')
+  await expect(page.getByTestId('putaway-item').first()).toBeVisible()
+  await save(page, 'putaway-queue')
+  await scan(page, gs1(SYRINGE.gtin, daysFromNow(1350), B))
+  await save(page, 'putaway-suggested')
+  await dismissBanner(page)
+  await scan(page, locationLabel('WH-C', 'WH-C-QUA'))
+  await save(page, 'putaway-wrong-location')
+  await dismissBanner(page)
+
+  // Pick.
+  await page.goto('/pick')
+  await expect(page.getByTestId('pick-task').first()).toBeVisible()
+  await save(page, 'pick-lists')
+  await page.goto(`/pick/${work.pick}`)
+  await expect(page.getByTestId('pick-line')).toBeVisible()
+  await save(page, 'pick-location')
+  const code = (await page.getByTestId('pick-location').locator('.lw-big').textContent())!.trim()
+  await scan(page, locationLabel('WH-C', code))
+  await dismissBanner(page)
+  await save(page, 'pick-item')
+  await scan(page, gs1(SYRINGE.gtin, daysFromNow(1350), B))
+  await save(page, 'pick-fefo')
+  await page.getByTestId('reason-option').first().click()
+  await dismissBanner(page)
+  await save(page, 'pick-confirm')
+
+  // Transfer.
+  await page.goto('/transfer?tab=out')
+  await expect(page.getByTestId('transfer-out').first()).toBeVisible()
+  await save(page, 'transfer-ship')
+  await page.getByTestId('tab-new').click()
+  await page.getByTestId('transfer-to').selectOption({ index: 1 })
+  await scan(page, gs1(SYRINGE.gtin, daysFromNow(1200), `S${tag}`))
+  await dismissBanner(page)
+  await save(page, 'transfer-new')
+
+  // Lookup: a demo lot with a history.
+  await page.goto('/lookup')
+  await scan(page, gs1(SYRINGE.gtin, '2029-11-21', '26103066216'))
+  await dismissBanner(page)
+  await expect(page.getByTestId('lookup-ledger')).toBeVisible()
+  await page.getByTestId('lookup-where').scrollIntoViewIfNeeded()
+  await save(page, 'lookup')
+  await save(page, 'lookup-full', true)
+
+  await page.goto('/settings/scanner')
+  await save(page, 'scanner-settings')
+
+  // Receiving the transfer at the other warehouse.
+  const east = await browser.newPage({ viewport: { width: 360, height: 640 }, deviceScaleFactor: 1, hasTouch: true, locale: 'zh-CN' })
+  await signedIn(east, request, 'warehouse2', '/transfer?tab=in')
+  await east.getByTestId('transfer-in').first().click()
+  await expect(east.getByTestId('transit-unit').first()).toBeVisible()
+  await east.locator('.van-stepper__plus').first().click()
+  await save(east, 'transfer-receive')
+  await east.close()
+
+  // QA on a handheld and on a tablet.
+  const qa = await browser.newPage({ viewport: { width: 360, height: 640 }, deviceScaleFactor: 1, hasTouch: true, locale: 'zh-CN' })
+  await signedIn(qa, request, 'qa', '/qa-release')
+  await expect(qa.getByTestId('qa-line').first()).toBeVisible()
+  await save(qa, 'qa-list')
+  await qa.getByTestId('qa-line').filter({ hasText: A }).click()
+  await save(qa, 'qa-detail')
+  await qa.getByTestId('qa-release').click()
+  await qa.getByTestId('sign-password').fill('wrong')
+  await qa.getByTestId('sign-submit').click()
+  await expect(qa.getByTestId('sign-error')).toBeVisible()
+  await save(qa, 'qa-signature')
+  await qa.setViewportSize({ width: 800, height: 1280 })
+  await qa.keyboard.press('Escape')
+  await qa.goto('/qa-release')
+  await qa.getByTestId('qa-line').filter({ hasText: A }).click()
+  await save(qa, 'tablet-qa-release')
+  await qa.goto('/')
+  await save(qa, 'tablet-home')
+  await qa.close()
+
+  // English.
+  await page.evaluate(() => localStorage.setItem('lotwise.locale', 'en'))
+  await page.goto('/')
+  await expect(page.getByTestId('tile-receive')).toBeVisible()
+  await save(page, 'home-en')
+  await page.goto(`/pick/${work.pick}`)
+  await expect(page.getByTestId('pick-line')).toBeVisible()
+  await save(page, 'pick-en')
+  await page.evaluate(() => localStorage.setItem('lotwise.locale', 'zh-CN'))
+})
