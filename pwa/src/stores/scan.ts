@@ -96,8 +96,9 @@ export const useScanStore = defineStore('scan', {
         const response = await api.post<ScanResponse>('/scans', body, { timeoutMs: 10000 })
         if (seq !== this.seq) return
         this.last = { raw: event.raw, response, cachedAt: null }
-        void this.remember(event.raw, response)
         this.present(response, event)
+        // After the banner is painted: cloning the answer into IndexedDB costs main-thread time.
+        setTimeout(() => void this.remember(event.raw, response), 50)
       } catch (err) {
         if (seq !== this.seq) return
         if (err instanceof ProblemError && err.status === 401) {

@@ -44,7 +44,8 @@ export async function resolveScan(event: ScanEvent): Promise<Resolved> {
     if (event.profile) body.profile = event.profile
     if (event.station) body.station = event.station
     const response = await api.post<ScanResponse>('/scans', body, { timeoutMs: 8000 })
-    void scan.remember(event.raw, response)
+    // Kept for offline use after the screen has answered (cloning into IndexedDB costs time).
+    setTimeout(() => void scan.remember(event.raw, response), 50)
     return { ok: true, response, offline: false }
   } catch (err) {
     if (err instanceof NetworkError) {
