@@ -52,7 +52,8 @@ log = logging.getLogger(__name__)
 async def _retrieve_actor(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
     from backend.auth.service import actor_for_token
 
-    issued = token.iat if isinstance(token.iat, datetime) else datetime.fromtimestamp(token.iat, UTC)
+    iat = token.iat
+    issued = iat if isinstance(iat, datetime) else datetime.fromtimestamp(iat, UTC)
     jti = token.jti if isinstance(token.jti, str) else None
     return await actor_for_token(int(token.sub), issued, jti)
 
@@ -92,7 +93,8 @@ def _spa_routes(dist: Path) -> list[Any]:
         import mimetypes
 
         media = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
-        cache = "no-cache" if candidate.name in {"index.html", "sw.js"} else "public, max-age=31536000, immutable"
+        immutable = "public, max-age=31536000, immutable"
+        cache = "no-cache" if candidate.name in {"index.html", "sw.js"} else immutable
         return Response(candidate.read_bytes(), media_type=media, headers={"Cache-Control": cache})
 
     return [spa]
