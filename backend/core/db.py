@@ -12,6 +12,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from backend.core.sqlite_pool import PooledSQLiteEngine
 from backend.settings import Settings
 
 # SQLite waits this long for another writer's lock before raising "database is locked".
@@ -24,11 +25,13 @@ def make_engine(settings: Settings) -> Engine[Any]:
     if settings.is_sqlite:
         path = settings.sqlite_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Rows come back as dicts from Piccolo; the busy timeout makes writers queue, not fail.
-        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
+        # The busy timeout makes writers queue, not fail; connections are kept open and reused.
+        return PooledSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
     scheme = urlsplit(url).scheme
     if scheme not in {"postgres", "postgresql", "postgresql+asyncpg"}:
-        raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme}://")
+        raise ValueError(
+            f"DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme}://"
+        )
     return PostgresEngine(config={"dsn": url.replace("postgresql+asyncpg://", "postgresql://")})
 
 
@@ -37,7 +40,6 @@ def prepare_sqlite_file(path: str) -> None:
     con = sqlite3.connect(path)
     try:
         con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA synchronous=NORMAL")
     finally:
         con.close()
 
@@ -119,3 +121,5 @@ async def stop() -> None:
     db = engine()
     if isinstance(db, PostgresEngine):
         await db.close_connection_pool()
+    elif isinstance(db, PooledSQLiteEngine):
+        await db.close_pool()
