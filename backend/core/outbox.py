@@ -124,6 +124,9 @@ async def run_dispatcher(sinks: Sequence[Sink], poll_seconds: float = 0.5) -> No
 async def _dispatch_loop(sinks: Sequence[Sink], event: asyncio.Event, poll_seconds: float) -> None:
     backoff = poll_seconds
     while True:
+        # Cleared before reading, not after: a wake-up (NOTIFY, a local commit) that arrives
+        # while this round runs must lead to another round, not be lost until the next poll.
+        event.clear()
         try:
             result = await dispatch_pending(sinks)
         except asyncio.CancelledError:
@@ -136,7 +139,6 @@ async def _dispatch_loop(sinks: Sequence[Sink], event: asyncio.Event, poll_secon
             continue
         if result.failed:
             backoff = min(backoff * 2, 30.0)
-        event.clear()
         try:
             await asyncio.wait_for(event.wait(), timeout=backoff if result.failed else poll_seconds)
         except TimeoutError:

@@ -31,7 +31,8 @@ async def evaluate_lots(
 ) -> store.Applied:
     findings = await finders.lot_findings(rs, today, now, scope)
     stored = await store.stored(finders.LOT_RULES, lots=None if scope is None else scope.lots)
-    return await store.apply(rules.reconcile(findings, stored), now=now)
+    changed, differing = await finders.expiry_changes(rs, today, scope)
+    return await store.apply(rules.reconcile(findings + changed, stored + differing), now=now)
 
 
 async def evaluate_products(

@@ -57,7 +57,8 @@ def _roles(items: Sequence[str]) -> tuple[str, ...]:
 
 # ---- lot family: near expiry, expired, blocked lot reserved, dwell ---------------------------
 
-LOT_RULES = (rules.NEAR_EXPIRY, rules.EXPIRED, rules.BLOCKED_RESERVED, rules.DWELL)
+LOT_RULES = (rules.BLOCKED_RESERVED, rules.DWELL)
+"""Found row by row in ``lot_findings``; near expiry and expired in ``expiry_changes``."""
 
 
 async def lot_findings(
@@ -65,38 +66,6 @@ async def lot_findings(
 ) -> list[rules.Finding]:
     out: list[rules.Finding] = []
     where, args = ("", []) if scope is None else _in("b.lot", scope.lots)
-    ne = rs.near_expiry
-    if ne.enabled:
-        plan = expiry_plan(rs)
-        horizon = today + timedelta(days=plan.widest)
-        rows = await db.fetch(
-            "SELECT b.lot, loc.warehouse, b.product, p.category, MIN(b.expiry) AS expiry, "
-            "SUM(b.on_hand) AS on_hand FROM stock_balance b "
-            "JOIN location loc ON loc.id = b.location JOIN product p ON p.id = b.product "
-            "WHERE b.on_hand > 0 AND b.expiry IS NOT NULL AND b.expiry <= {} "
-            f"AND loc.kind <> 'disposal'{where} "
-            "GROUP BY b.lot, loc.warehouse, b.product, p.category",
-            horizon,
-            *args,
-        )
-        expired_roles = _roles(ne.expired_roles)
-        for r in rows:
-            levels = rules.expiry_levels(
-                r["product"], r["category"], plan.default, plan.by_category, plan.by_product
-            )
-            f = rules.near_expiry(
-                lot=r["lot"],
-                warehouse=r["warehouse"],
-                product=r["product"],
-                expiry=as_date(r["expiry"]),
-                on_hand=int(r["on_hand"]),
-                today=today,
-                levels=levels,
-                expired_severity=ne.expired_severity,
-                expired_roles=expired_roles,
-            )
-            if f is not None:
-                out.append(f)
     la = rs.lot_anomalies
     if la.enabled:
         roles = _roles(la.roles)
@@ -148,6 +117,118 @@ async def lot_findings(
             if f is not None:
                 out.append(f)
     return out
+
+
+def _level_case(levels: Sequence[rules.Level], today: date) -> tuple[str, list[Any]]:
+    """SQL for the level ``rules.near_expiry`` decides (expired: one above the tightest)."""
+    sql = "CASE WHEN c.expiry < {} THEN " + str(len(levels) + 1)
+    args: list[Any] = [today]
+    for index in range(len(levels) - 1, -1, -1):  # tightest first
+        sql += " WHEN c.expiry <= {} THEN " + str(index + 1)
+        args.append(today + timedelta(days=levels[index].days))
+    return sql + " ELSE 0 END", args
+
+
+def _level_sql(rs: RuleSet, today: date) -> tuple[str, list[Any]]:
+    plan = expiry_plan(rs)
+    sql, args = "CASE", []
+    for product, levels in plan.by_product.items():
+        case, more = _level_case(levels, today)
+        sql += f" WHEN c.product = {{}} THEN {case}"
+        args += [product, *more]
+    for category, levels in plan.by_category.items():
+        case, more = _level_case(levels, today)
+        sql += f" WHEN c.category = {{}} THEN {case}"
+        args += [category, *more]
+    case, more = _level_case(plan.default, today)
+    if not args:
+        return case, more
+    return f"{sql} ELSE {case} END", args + more
+
+
+async def expiry_changes(
+    rs: RuleSet, today: date, scope: Scope | None
+) -> tuple[list[rules.Finding], list[rules.Stored]]:
+    """Near expiry and expired, set-based: the levels are computed in SQL and compared with the
+    stored alerts there, so only what changed comes back (a steady-state sweep over a million
+    lots returns nothing). Returns the findings that differ from their stored alert (new,
+    other level) and the stored alerts they differ from or that no longer hold; the pure rule
+    decides each finding again."""
+    expiry_rules = (rules.NEAR_EXPIRY, rules.EXPIRED)
+    if not rs.near_expiry.enabled:
+        return [], await _stored_of(expiry_rules, scope)
+    ne = rs.near_expiry
+    plan = expiry_plan(rs)
+    horizon = today + timedelta(days=plan.widest)
+    where, args = ("", []) if scope is None else _in("b.lot", scope.lots)
+    alert_where, alert_args = ("", []) if scope is None else _in("lot", scope.lots)
+    level, level_args = _level_sql(rs, today)
+    rows = await db.fetch(
+        "WITH c AS (SELECT b.lot, loc.warehouse, b.product, p.category, "
+        "MIN(b.expiry) AS expiry, SUM(b.on_hand) AS on_hand FROM stock_balance b "
+        "JOIN location loc ON loc.id = b.location JOIN product p ON p.id = b.product "
+        "WHERE b.on_hand > 0 AND b.expiry IS NOT NULL AND b.expiry <= {} "
+        f"AND loc.kind <> 'disposal'{where} "
+        "GROUP BY b.lot, loc.warehouse, b.product, p.category), "
+        f"f AS (SELECT c.*, {level} AS lvl, "
+        "CASE WHEN c.expiry < {} THEN 'expired' ELSE 'near_expiry' END AS rule, "
+        "'lot:' || CAST(c.lot AS TEXT) || '@wh:' || CAST(c.warehouse AS TEXT) AS subject "
+        "FROM c), "
+        "a AS (SELECT id, rule, subject, state, level, severity, warehouse FROM alert "
+        f"WHERE rule IN ('near_expiry', 'expired') AND state <> 'resolved'{alert_where}) "
+        "SELECT f.lot, f.warehouse, f.product, f.category, f.expiry, f.on_hand, "
+        "a.id AS a_id, a.rule AS a_rule, a.subject AS a_subject, a.state AS a_state, "
+        "a.level AS a_level, a.severity AS a_severity, a.warehouse AS a_warehouse "
+        "FROM (SELECT * FROM f WHERE lvl > 0) f FULL OUTER JOIN a "
+        "ON a.rule = f.rule AND a.subject = f.subject "
+        "WHERE f.subject IS NULL OR a.id IS NULL OR a.level <> f.lvl",
+        horizon,
+        *args,
+        *level_args,
+        today,
+        *alert_args,
+    )
+    findings: list[rules.Finding] = []
+    stored: list[rules.Stored] = []
+    expired_roles = _roles(ne.expired_roles)
+    for r in rows:
+        if r["a_id"] is not None:
+            stored.append(
+                rules.Stored(
+                    int(r["a_id"]),
+                    r["a_rule"],
+                    r["a_subject"],
+                    r["a_state"],
+                    int(r["a_level"]),
+                    r["a_severity"],
+                    r["a_warehouse"],
+                )
+            )
+        if r["lot"] is None:
+            continue
+        levels = rules.expiry_levels(
+            r["product"], r["category"], plan.default, plan.by_category, plan.by_product
+        )
+        f = rules.near_expiry(
+            lot=r["lot"],
+            warehouse=r["warehouse"],
+            product=r["product"],
+            expiry=as_date(r["expiry"]),
+            on_hand=int(r["on_hand"]),
+            today=today,
+            levels=levels,
+            expired_severity=ne.expired_severity,
+            expired_roles=expired_roles,
+        )
+        if f is not None:
+            findings.append(f)
+    return findings, stored
+
+
+async def _stored_of(rule_names: Sequence[str], scope: Scope | None) -> list[rules.Stored]:
+    from backend.alerts import store
+
+    return await store.stored(rule_names, lots=None if scope is None else scope.lots)
 
 
 # ---- product family: low stock / stock-out, ward par levels, slow moving ---------------------

@@ -230,7 +230,8 @@ async def test_a_rerun_of_an_interrupted_sweep_creates_no_duplicates_and_loses_n
     for lot in lots:
         await put(lot, w.storage_a, 1)
     # A sweep that died after writing part of its work: two alerts already written.
-    findings = list(await engine.finders.lot_findings(DEFAULT, clock.today(), clock.now(), None))
+    findings, _stored = await engine.finders.expiry_changes(DEFAULT, clock.today(), None)
+    assert len(findings) == 5
     from backend.alerts import store
 
     await store.apply(rules.reconcile(findings[:2], []))
@@ -238,3 +239,35 @@ async def test_a_rerun_of_an_interrupted_sweep_creates_no_duplicates_and_loses_n
     assert summary["lots"]["raised"] == 3  # type: ignore[index]
     assert len(await alerts(rules.NEAR_EXPIRY)) == 5
     assert len([1 for _i, t, _p in await events() if t == "alert.raised"]) == 5
+
+
+async def test_category_and_product_levels_apply_in_the_set_based_sweep() -> None:
+    from backend.alerts.ruleset import ExpiryLevel, RuleSet
+
+    w = await build_world()
+    rs = RuleSet()
+    rs.near_expiry.by_category = {
+        "stent": [
+            ExpiryLevel(days=365, severity="warning", roles=["qa"]),
+            ExpiryLevel(days=200, severity="critical", roles=["qa"]),
+        ]
+    }
+    rs.near_expiry.by_product = {
+        str(w.syringe): [ExpiryLevel(days=10, severity="critical", roles=["qa"])]
+    }
+    stent = await make_lot(w.stent, "S1", w.today + timedelta(days=300))
+    syringe = await make_lot(w.syringe, "L1", w.today + timedelta(days=100))  # not within 10
+    await put(stent, w.storage_a, 1)
+    await put(syringe, w.storage_a, 1)
+    await engine.sweep(rs)
+    (alert,) = await alerts(rules.NEAR_EXPIRY)
+    assert (alert["lot"], alert["level"], alert["severity"]) == (stent, 1, "warning")
+    assert (await engine.sweep(rs))["lots"]["raised"] == 0  # type: ignore[index]
+    await engine.sweep(rs, today=clock.today() + timedelta(days=100))
+    by_lot = {a["lot"]: a for a in await alerts(rules.NEAR_EXPIRY)}
+    assert (by_lot[stent]["level"], by_lot[stent]["severity"]) == (2, "critical")
+    assert by_lot[syringe]["state"] == "open"  # 0 days left, within its own 10 days
+    await engine.sweep(rs, today=clock.today() + timedelta(days=101))
+    (expired,) = await alerts(rules.EXPIRED)
+    assert expired["lot"] == syringe and expired["level"] == 2  # one above its single level
+    assert {a["lot"]: a["state"] for a in await alerts(rules.NEAR_EXPIRY)}[syringe] == "resolved"
