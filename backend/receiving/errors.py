@@ -81,3 +81,9 @@ class UnknownIdentifier(InvalidInput):
     code = "IDENTIFIER_UNKNOWN"
     zh = "扫描的标识 {di} 不属于任何产品"
     en = "The scanned identifier {di} belongs to no product"
+
+
+class AwaitingInspection(RuleViolation):
+    code = "AWAITING_INSPECTION"
+    zh = "批次 {lot} 在收货区仍有待验收或待放行的货物，不能上架"
+    en = "Lot {lot} still has goods awaiting inspection or QA release here: not put away yet"

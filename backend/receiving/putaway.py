@@ -7,6 +7,7 @@ from backend.core import clock
 from backend.core.actor import Actor
 from backend.core.errors import InvalidInput
 from backend.core.unit_of_work import unit_of_work
+from backend.receiving.errors import AwaitingInspection
 from backend.stock import ledger, lookups, movements
 from backend.stock import rules as stock_rules
 from backend.stock.reasons import Reason
@@ -73,6 +74,17 @@ async def put_away(
         if target["warehouse"] != source["warehouse"]:
             raise InvalidInput(field="to_location", reason="a location of the same warehouse")
         movements.check_destination(product, target, ("storage",))
+        # A lot released on an earlier receipt may have arrived again: those units wait for
+        # their own inspection and QA decision before anything of the lot leaves receiving.
+        waiting = await fetch_rows(
+            "SELECT COUNT(*) AS n FROM receipt_line rl JOIN receipt r ON r.id = rl.receipt "
+            "WHERE rl.lot = {} AND r.location = {} "
+            "AND rl.status IN ('pending_inspection', 'inspected')",
+            lot_id,
+            from_location,
+        )
+        if waiting[0]["n"]:
+            raise AwaitingInspection(field="lot", lot=lot["lot_number"])
         ids = await movements.move(
             uow,
             lot_id=lot_id,

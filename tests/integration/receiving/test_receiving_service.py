@@ -295,3 +295,47 @@ async def test_a_line_received_by_scanning_its_gs1_label_reads_lot_expiry_and_se
     assert row["product"] == w.stent and row["serials"] == ["SN-XYZ"]
     lot = await Lot.select().where(Lot.id == row["lot"]).first()
     assert lot["lot_number"] == "LOT-77" and lot["expiry"] == expiry
+
+
+async def test_a_released_lot_arriving_again_waits_for_its_own_inspection_before_putaway():
+    w = await build_world()
+    lot = await stock_in(w, w.syringe, "AGAIN", 5)
+    receipt = await receipts.receive(
+        w.warehouse.actor,
+        warehouse=w.wh_a,
+        supplier=w.supplier,
+        lines=[line(w.syringe, 3, lot_number="AGAIN", expiry=lot["expiry"])],
+    )
+    before = await ledger_count()
+    with pytest.raises(DomainError) as waiting:
+        await putaway.put_away(
+            w.warehouse.actor,
+            lot_id=lot["id"],
+            serial_id=None,
+            quantity=3,
+            from_location=w.receiving_a,
+            to_location=w.storage_a1,
+        )
+    assert waiting.value.code == "AWAITING_INSPECTION"
+    assert await ledger_count() == before
+    row = receipt["lines"][0]
+    await inspection.inspect(
+        w.qa.actor,
+        row["id"],
+        appearance_ok=True,
+        packaging_ok=True,
+        label_ok=True,
+        certificate_ok=True,
+        accepted=3,
+        rejected=0,
+    )
+    await inspection.decide(w.qa.actor, row["id"], release=True, password=PASSWORD)
+    await putaway.put_away(
+        w.warehouse.actor,
+        lot_id=lot["id"],
+        serial_id=None,
+        quantity=3,
+        from_location=w.receiving_a,
+        to_location=w.storage_a1,
+    )
+    assert await on_hand(w.storage_a1, lot["id"]) == (8, 0)
