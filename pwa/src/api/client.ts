@@ -161,6 +161,9 @@ export function createClient(config: ClientConfig): ApiClient {
       if (s) url += (url.includes('?') ? '&' : '?') + s
     }
 
+    // The device says it is offline: answer at once instead of waiting for the timeout.
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) throw new NetworkError('offline')
+
     const controller = new AbortController()
     let timedOut = false
     const timer = setTimeout(() => {

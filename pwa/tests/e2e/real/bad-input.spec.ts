@@ -40,6 +40,7 @@ test('unreadable code, server error, lost request: said in words, the lines are 
   await page.getByTestId('receive-submit').click()
   await expectBanner(page, 'warning', '已离线保存')
   await page.unroute('**/api/v1/receipts')
+  await dismissBanner(page)
   await page.getByRole('button', { name: '返回' }).click()
   await page.getByTestId('pending-counter').click()
   await expect(page.getByTestId('pending-item')).toContainText('BAD-500')

@@ -64,14 +64,19 @@ export async function signedIn(page: Page, request: APIRequestContext, username:
   await page.goto(path)
 }
 
-/** A wedge scan with focus on no text field; resolves to the banner's final state. */
+/** A wedge scan with focus on no text field; resolves to the banner's final state. The previous
+ *  banner is dismissed first, so the state read is this scan's answer. */
 export async function scan(page: Page, raw: string): Promise<string> {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur?.())
   const banner = page.getByTestId('scan-banner')
+  if (await banner.isVisible()) {
+    await banner.click()
+    await expect(banner).toBeHidden()
+  }
   // Keys back to back: on this busy 2-core machine a 3 ms sleep can stretch past the wedge's
   // 35 ms gap and split the burst (the wedge's own timing is tested in smoke.spec.ts).
-  await wedgeBurst(page, raw, 0)
-  await expect(banner).not.toHaveAttribute('data-state', 'reading', { timeout: 10_000 })
+  await wedgeBurst(page, raw, 0, false)
+  await expect(banner).toHaveAttribute('data-state', /^(success|warning|refusal)$/, { timeout: 10_000 })
   return (await banner.getAttribute('data-state')) ?? ''
 }
 

@@ -3,7 +3,7 @@
  * data: receive → inspect → QA release with signature → put away → transfer order → pick with the
  * FEFO check → ship → receive at the other warehouse → look the lot up. Each step also meets one
  * refusal: an expired label at receipt, a wrong password on the signature, a location of another
- * warehouse at putaway, an expired lot and a wrong product at pick.
+ * warehouse at putaway, another warehouse's location, a wrong product and a held lot at pick.
  */
 import type { APIRequestContext, Page } from '@playwright/test'
 import { apiAs, daysFromNow, dismissBanner, expect, expectBanner, gs1, iso, locationLabel, PASSWORD, scan, signedIn, SYRINGE, test } from './fixtures'
@@ -107,7 +107,7 @@ test('putaway: scan the lot, see the suggestion, a wrong location is refused, th
   expect(ledger.slice(0, 2).map((e) => [e.location_code, e.quantity]).sort()).toEqual([[suggested, 30], ['WH-C-RCV', -30]].sort())
 })
 
-test('transfer order and pick: wrong product, expired lot refused; FEFO deviation with a reason', async ({ page, request }) => {
+test('transfer order and pick: wrong location, wrong product, a held lot refused; FEFO deviation with a reason', async ({ page, request }) => {
   const api = await apiAs(request, 'warehouse')
   await signedIn(page, request, 'warehouse', '/transfer?tab=new')
   await page.getByTestId('transfer-from').selectOption({ label: 'WH-C 中心库房' })

@@ -6,7 +6,7 @@
  * refused and shown item by item with the server's words.
  */
 import type { Page } from '@playwright/test'
-import { apiAs, expect, expectBanner, gs1, locationLabel, scan, signedIn, SYRINGE, test } from './fixtures'
+import { apiAs, dismissBanner, expect, expectBanner, gs1, locationLabel, scan, signedIn, SYRINGE, test } from './fixtures'
 
 interface Line { id: number; lot: number; lot_number: string; expiry: string | null; location_code: string; quantity: number }
 interface List { id: number; document_id: number; lines: Line[] }
@@ -18,6 +18,7 @@ async function openPickList(page: Page, id: number) {
 }
 
 async function back(page: Page) {
+  await dismissBanner(page) // the banner lies over the header until tapped or timed out
   await page.getByRole('button', { name: '返回' }).click()
 }
 
