@@ -45,7 +45,7 @@ def free_port() -> int:
 
 
 async def admin(sql: str) -> None:
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 
     con = await asyncpg.connect(ADMIN)
     try:
@@ -56,7 +56,7 @@ async def admin(sql: str) -> None:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def setup_world() -> dict[str, object]:

@@ -28,7 +28,7 @@ WAREHOUSES, PRODUCTS, CATEGORIES, LOCATIONS = 10, 1000, 20, 5
 
 
 async def admin(sql: str) -> None:
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 
     con = await asyncpg.connect(ADMIN)
     try:
@@ -191,13 +191,21 @@ async def main(lots: int) -> None:
                 f"loaded {lots:,} lots / balances, {PRODUCTS * WAREHOUSES:,} pairs in "
                 f"{time.perf_counter() - started:.1f} s"
             )
-            for name in ("first sweep (all alerts new)", "steady-state sweep (no change)"):
+            for name, days in (
+                ("first sweep (all alerts new)", 0),
+                ("steady-state sweep (no change)", 0),
+                ("next-day sweep (midnight: thresholds crossed)", 1),
+            ):
                 started = time.perf_counter()
-                summary = await engine.sweep(DEFAULT)
+                summary = await engine.sweep(
+                    DEFAULT,
+                    today=date.today() + timedelta(days=days),
+                    now=datetime.now(UTC) + timedelta(days=days),
+                )
                 wall = time.perf_counter() - started
                 families = ", ".join(
                     f"{k} {v['seconds']:.2f} s"
-                    for k, v in summary.items()  # type: ignore[union-attr]
+                    for k, v in summary.items()
                     if isinstance(v, dict) and "seconds" in v
                 )
                 print(f"{name}: {wall:.2f} s wall  [{families}]  total={summary['total']}")

@@ -280,7 +280,13 @@ def test_certificates_warn_within_n_days_and_are_critical_once_lapsed() -> None:
 
 def test_slow_moving_counts_from_the_last_issue_or_the_first_receipt() -> None:
     base = {
-        "product": 1, "warehouse": 1, "on_hand": 4, "now": NOW, "days": 180, "severity": "info", "roles": ("purchaser",)
+        "product": 1,
+        "warehouse": 1,
+        "on_hand": 4,
+        "now": NOW,
+        "days": 180,
+        "severity": "info",
+        "roles": ("purchaser",),
     }
     old = NOW - timedelta(days=200)
     assert rules.slow_moving(last_issue=None, stocked_since=old, **base)  # type: ignore[arg-type]
