@@ -145,11 +145,13 @@ async def post(
     entries: Sequence[Entry],
     *,
     facts: Mapping[int, LotFacts] | None = None,
+    warehouses: Mapping[int, int] | None = None,
 ) -> list[int]:
     """Apply the entries to balances and append them to the ledger, all in the caller's
     transaction; raises InsufficientStock (and the caller's transaction rolls back) if any
     take finds too little. Takes run before puts, so a serial leaves one place before it
-    arrives in the next. Returns the new ledger ids."""
+    arrives in the next. ``facts`` and ``warehouses`` (location → warehouse) save lookups a
+    caller has already made. Returns the new ledger ids."""
     if not entries:
         return []
     if not db.in_transaction():
@@ -193,13 +195,16 @@ async def post(
     )
     keys = sorted({(known[e.lot].product, e.location, e.lot) for e in entries})
     locations = sorted({loc for _p, loc, _l in keys})
-    marks = ", ".join("{}" for _ in locations)
-    warehouse_of = {
-        r["id"]: r["warehouse"]
-        for r in await fetch_rows(
-            f"SELECT id, warehouse FROM location WHERE id IN ({marks})", *locations
-        )
-    }
+    warehouse_of = dict(warehouses or {})
+    unknown = [loc for loc in locations if loc not in warehouse_of]
+    if unknown:
+        marks = ", ".join("{}" for _ in unknown)
+        warehouse_of |= {
+            r["id"]: r["warehouse"]
+            for r in await fetch_rows(
+                f"SELECT id, warehouse FROM location WHERE id IN ({marks})", *unknown
+            )
+        }
     # One event per warehouse, so live updates reach the people of that warehouse only.
     for warehouse in sorted(set(warehouse_of.values())):
         uow.emit(

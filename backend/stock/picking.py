@@ -231,26 +231,29 @@ class Scan:
     location_id: int | None = None
 
 
-async def _claim_line(pick_list_id: int, line_id: int) -> dict[str, Any]:
-    """Close the open line now, so a second confirmation (even a concurrent one) finds it
-    closed; the caller's transaction rolls the claim back if anything after it fails."""
+async def _claim_line(actor: Actor, pick_list_id: int, line_id: int) -> dict[str, Any]:
+    """Close the open line of an open list now, in one statement, so a second confirmation
+    (even a concurrent one) finds it closed; the caller's transaction rolls the claim back if
+    anything after it fails. The row carries its list's warehouse and document."""
     rows = await fetch_rows(
         "UPDATE pick_line SET status = 'picking' WHERE id = {} AND pick_list = {} "
-        "AND status = 'open' RETURNING *",
+        "AND status = 'open' AND pick_list IN (SELECT id FROM pick_list WHERE status = 'open') "
+        "RETURNING *, (SELECT p.warehouse FROM pick_list p WHERE p.id = pick_line.pick_list) "
+        "AS list_warehouse, (SELECT p.document_id FROM pick_list p "
+        "WHERE p.id = pick_line.pick_list) AS list_document",
         line_id,
         pick_list_id,
     )
-    if not rows:
-        exists = await fetch_rows(
-            "SELECT status FROM pick_line WHERE id = {} AND pick_list = {}", line_id, pick_list_id
-        )
-        if not exists:
-            raise NotFound(entity="pick_line", key=line_id)
+    if not rows or not actor.sees_warehouse(rows[0]["list_warehouse"]):
+        # Say exactly why: not there (or not in scope), line closed, or list closed.
+        await _pick_list_open(actor, pick_list_id, line_id)
         raise PickLineClosed(line=line_id)
     return rows[0]
 
 
-async def _scanned_unit(line: dict[str, Any], scan: Scan) -> rules.PickedUnit:
+async def _scanned_unit(
+    line: dict[str, Any], scan: Scan
+) -> tuple[rules.PickedUnit, ledger.LotFacts]:
     if scan.lot_id is not None:
         lot = await lookups.lot(scan.lot_id)
     elif scan.lot_number:
@@ -274,7 +277,7 @@ async def _scanned_unit(line: dict[str, Any], scan: Scan) -> rules.PickedUnit:
             raise InvalidInput(field="serial", reason="not of the scanned lot")
     elif line["serial"] is not None:
         raise InvalidInput(field="serial", reason="scan the serial of a serial-tracked unit")
-    return rules.PickedUnit(
+    picked = rules.PickedUnit(
         product_id=lot["product"],
         lot_id=lot["id"],
         lot_number=lot["lot_number"],
@@ -284,6 +287,8 @@ async def _scanned_unit(line: dict[str, Any], scan: Scan) -> rules.PickedUnit:
         serial=serial["serial"] if serial else None,
         serial_status=serial["status"] if serial else None,
     )
+    facts = ledger.LotFacts(lot["id"], lot["product"], lot["expiry"], lot["first_received_at"])
+    return picked, facts
 
 
 async def confirm_pick(
@@ -301,9 +306,13 @@ async def confirm_pick(
     available there, the reservation released. Fewer than allocated: a short pick (reason)."""
     today = clock.today()
     async with unit_of_work(actor) as uow:
-        header = await _pick_list_open(actor, pick_list_id, line_id)
-        line = await _claim_line(pick_list_id, line_id)
-        picked = await _scanned_unit(line, scan)
+        line = await _claim_line(actor, pick_list_id, line_id)
+        header = {
+            "id": pick_list_id,
+            "warehouse": line["list_warehouse"],
+            "document_id": line["list_document"],
+        }
+        picked, facts = await _scanned_unit(line, scan)
         deviates = rules.verify_pick(
             line_product=line["product"],
             line_lot=line["lot"],
@@ -366,21 +375,27 @@ async def confirm_pick(
                     document_line=line_id,
                 ),
             ],
+            facts={picked.lot_id: facts},
+            warehouses={source: header["warehouse"], transit["id"]: header["warehouse"]},
         )
-        status = "short" if short else "picked"
-        await PickLine.update(
-            {
-                PickLine.status: status,
-                PickLine.picked: quantity,
-                PickLine.picked_lot: picked.lot_id,
-                PickLine.picked_serial: picked.serial_id,
-                PickLine.picked_location: source,
-                PickLine.deviation_reason: deviation_reason if deviates else None,
-                PickLine.short_reason: short_reason if short else None,
-                PickLine.picked_at: clock.now(),
-                PickLine.picked_by: actor.user_id,
-            }
-        ).where(PickLine.id == line_id)
+        done = {
+            "status": "short" if short else "picked",
+            "picked": quantity,
+            "picked_lot": picked.lot_id,
+            "picked_serial": picked.serial_id,
+            "picked_location": source,
+            "deviation_reason": deviation_reason if deviates else None,
+            "short_reason": short_reason if short else None,
+            "picked_at": clock.now(),
+            "picked_by": actor.user_id,
+        }
+        await fetch_rows(
+            "UPDATE pick_line SET status = {}, picked = {}, picked_lot = {}, picked_serial = {}, "
+            "picked_location = {}, deviation_reason = {}, short_reason = {}, picked_at = {}, "
+            "picked_by = {} WHERE id = {}",
+            *done.values(),
+            line_id,
+        )
         uow.audit(
             "pick",
             "pick_line",
@@ -402,7 +417,7 @@ async def confirm_pick(
                 {"pick_line": line_id, "allocated_lot": line["lot"], "picked_lot": picked.lot_id},
             )
         await _close_if_done(uow, header)
-    return await _line(line_id)
+    return {**line, **done}
 
 
 async def short_pick(
@@ -412,8 +427,12 @@ async def short_pick(
     if not reason.strip():
         raise InvalidInput(field="reason", reason="say why nothing was picked")
     async with unit_of_work(actor) as uow:
-        header = await _pick_list_open(actor, pick_list_id, line_id)
-        line = await _claim_line(pick_list_id, line_id)
+        line = await _claim_line(actor, pick_list_id, line_id)
+        header = {
+            "id": pick_list_id,
+            "warehouse": line["list_warehouse"],
+            "document_id": line["list_document"],
+        }
         await ledger.unreserve(line["balance"], line["quantity"])
         await PickLine.update(
             {
