@@ -124,7 +124,7 @@ async def receive(
                 purchase_order=purchase_order,
                 delivery_note=delivery_note,
                 received_by=actor.user_id,
-                received_by_name=actor.username,
+                received_by_name=actor.full_name or actor.username,
                 received_at=now,
             )
         )
