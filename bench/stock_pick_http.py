@@ -30,12 +30,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench.stock_common import ADMIN_URL, percentile, throwaway_database  # noqa: E402
 
-PRODUCTS = 400
+PRODUCTS = 6_400
 LOT_UNITS = 1_000_000
 
 
 async def seed(url: str) -> tuple[int, int, list[int]]:
-    """A warehouse, 400 products with 3 released lots each (a million units per lot) in
+    """A warehouse, 6,400 products with 3 released lots each (a million units per lot) in
     storage, ledger and balances consistent. Returns (warehouse, ward location, product ids)."""
     conn = await asyncpg.connect(url)
     try:
@@ -208,7 +208,10 @@ async def main(args: argparse.Namespace) -> None:
             )
             work: list[list[tuple[int, int, int, int]]] = [[] for _ in range(args.clients)]
             for n in range(args.lists):
-                chosen = products[(n * 37) % len(products) :] + products
+                # Each list its own products (pickers in different aisles); --shared makes every
+                # list ask for the same ones, the worst case: all pickers on the same lots.
+                start = 0 if args.shared else (n * args.lines) % len(products)
+                chosen = products[start:] + products
                 order = await picking.create_transfer_order(
                     SYSTEM,
                     from_warehouse=warehouse,
@@ -287,4 +290,5 @@ if __name__ == "__main__":
     parser.add_argument("--pool", type=int, default=20)
     parser.add_argument("--pgbench-seconds", type=int, default=15)
     parser.add_argument("--scale", type=int, default=32)
+    parser.add_argument("--shared", action="store_true", help="every list on the same lots")
     asyncio.run(main(parser.parse_args()))
