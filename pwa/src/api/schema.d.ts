@@ -404,6 +404,109 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/departments/{department_id}/approval-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Policy */
+        get: operations["ApiV1DepartmentsDepartmentIdApprovalPolicyPolicy"];
+        /** SetPolicy */
+        put: operations["ApiV1DepartmentsDepartmentIdApprovalPolicySetPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/departments/{department_id}/budget": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Budget */
+        get: operations["ApiV1DepartmentsDepartmentIdBudgetBudget"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/departments/{department_id}/catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Catalogue */
+        get: operations["ApiV1DepartmentsDepartmentIdCatalogueCatalogue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/departments/{department_id}/catalogue/{product_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** PutEntry */
+        put: operations["ApiV1DepartmentsDepartmentIdCatalogueProductIdPutEntry"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/departments/{department_id}/par-levels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ParLevels */
+        get: operations["ApiV1DepartmentsDepartmentIdParLevelsParLevels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/departments/{department_id}/par-proposal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ParProposal */
+        post: operations["ApiV1DepartmentsDepartmentIdParProposalParProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/departments/{record_id}": {
         parameters: {
             query?: never;
@@ -837,6 +940,74 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/point-of-use/consumptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Consume */
+        post: operations["ApiV1PointOfUseConsumptionsConsume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/point-of-use/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ReturnUnused */
+        post: operations["ApiV1PointOfUseReturnsReturnUnused"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/point-of-use/trace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Trace */
+        get: operations["ApiV1PointOfUseTraceTrace"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/point-of-use/uses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Uses */
+        get: operations["ApiV1PointOfUseUsesUses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/products": {
         parameters: {
             query?: never;
@@ -1091,6 +1262,263 @@ export type paths = {
         get: operations["ApiV1ReceiptsReceiptIdRead"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisition-reports/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Report */
+        get: operations["ApiV1RequisitionReportsNameReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Listing */
+        get: operations["ApiV1RequisitionsListing"];
+        put?: never;
+        /** Create */
+        post: operations["ApiV1RequisitionsCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{requisition_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read */
+        get: operations["ApiV1RequisitionsRequisitionIdRead"];
+        /** Update */
+        put: operations["ApiV1RequisitionsRequisitionIdUpdate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{requisition_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve */
+        post: operations["ApiV1RequisitionsRequisitionIdApproveApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{requisition_id}/back-orders/allocate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** AllocateBackOrders */
+        post: operations["ApiV1RequisitionsRequisitionIdBackOrdersAllocateAllocateBackOrders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{requisition_id}/back-orders/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** CancelBackOrders */
+        post: operations["ApiV1RequisitionsRequisitionIdBackOrdersCancelCancelBackOrders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{requisition_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel */
+        post: operations["ApiV1RequisitionsRequisitionIdCancelCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{requisition_id}/deliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver */
+        post: operations["ApiV1RequisitionsRequisitionIdDeliverDeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{requisition_id}/delivery-note": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** DeliveryNote */
+        get: operations["ApiV1RequisitionsRequisitionIdDeliveryNoteDeliveryNote"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{requisition_id}/discrepancies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Discrepancies */
+        get: operations["ApiV1RequisitionsRequisitionIdDiscrepanciesDiscrepancies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{requisition_id}/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive */
+        post: operations["ApiV1RequisitionsRequisitionIdReceiveReceive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{requisition_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject */
+        post: operations["ApiV1RequisitionsRequisitionIdRejectReject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{requisition_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release */
+        post: operations["ApiV1RequisitionsRequisitionIdReleaseRelease"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{requisition_id}/ship": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ship */
+        post: operations["ApiV1RequisitionsRequisitionIdShipShip"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{requisition_id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit */
+        post: operations["ApiV1RequisitionsRequisitionIdSubmitSubmit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1892,6 +2320,22 @@ export type components = {
             /** @default false */
             allow_partial: boolean;
         };
+        /** ApprovalOut */
+        ApprovalOut: {
+            approver: number | null;
+            approver_name: string;
+            /** Format: date-time */
+            at: string;
+            decision: string;
+            id: number;
+            level: number;
+            reason: string | null;
+        };
+        /** ApproveIn */
+        ApproveIn: {
+            lines?: components["schemas"]["DecisionIn"][];
+            reason?: string | null;
+        };
         /** ArrivedIn */
         ArrivedIn: {
             lot: number;
@@ -1925,6 +2369,18 @@ export type components = {
             old: unknown;
             reason: string | null;
         };
+        /** BackOrderOut */
+        BackOrderOut: {
+            cause: string;
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            product: number;
+            quantity: number;
+            requisition_line: number;
+            shipment: number | null;
+            status: string;
+        };
         /** BalanceOut */
         BalanceOut: {
             available: number;
@@ -1953,13 +2409,6 @@ export type components = {
             amount: number;
             department: number;
             /** @description YYYY-MM */
-            period: string;
-        };
-        /** BudgetOut */
-        BudgetOut: {
-            amount: number;
-            department: number;
-            id: number;
             period: string;
         };
         /** BudgetPatch */
@@ -1991,6 +2440,39 @@ export type components = {
             tracking: string;
             unit_cost: number;
         };
+        /** CatalogueEntryOut */
+        CatalogueEntryOut: {
+            active: boolean;
+            department: number;
+            favourite: boolean;
+            id: number;
+            par_level: number;
+            product: number;
+        };
+        /** CatalogueIn */
+        CatalogueIn: {
+            /** @default true */
+            active: boolean;
+            /** @default false */
+            favourite: boolean;
+            /** @default 0 */
+            par_level: number;
+        };
+        /** CatalogueOut */
+        CatalogueOut: {
+            base_unit: string;
+            department: number;
+            favourite: boolean;
+            id: number;
+            implant: boolean;
+            model: string;
+            par_level: number;
+            product: number;
+            product_code: string;
+            product_name: string;
+            tracking: string;
+            unit_cost: number;
+        };
         /** Certificates */
         Certificates: {
             /** @default true */
@@ -2019,6 +2501,19 @@ export type components = {
             serial?: string | null;
             short_reason?: string | null;
         };
+        /** ConsumeIn */
+        ConsumeIn: {
+            location: number;
+            lot: number;
+            note?: string | null;
+            patient_ref?: string | null;
+            procedure?: string | null;
+            /** @default 1 */
+            quantity: number;
+            serial?: number | null;
+            surgeon?: string | null;
+            used_at?: string | null;
+        };
         /** CountsOut */
         CountsOut: {
             by_state: {
@@ -2044,6 +2539,13 @@ export type components = {
             signature: components["schemas"]["receiving_api_SignatureOut"];
             status: string;
         };
+        /** DecisionIn */
+        DecisionIn: {
+            approved_quantity: number;
+            line: number;
+            reason?: string | null;
+            substitute?: number | null;
+        };
         /** DecodedOut */
         DecodedOut: {
             agency: string;
@@ -2055,7 +2557,7 @@ export type components = {
             quantity: number | null;
             serial: string | null;
             symbology: string | null;
-            warnings: components["schemas"]["WarningOut"][];
+            warnings: components["schemas"]["scanning_api_WarningOut"][];
         };
         /** Deliveries */
         Deliveries: {
@@ -2141,11 +2643,31 @@ export type components = {
             revoked_at: string | null;
             token_hint: string;
         };
+        /** DiscrepancyOut */
+        DiscrepancyOut: {
+            /** Format: date-time */
+            at: string;
+            id: number;
+            lot: number;
+            reason: string;
+            received: number;
+            serial: number | null;
+            shipped: number;
+            transfer_order: number;
+        };
         /** DocumentOut */
         DocumentOut: {
             id: string;
             status: string | null;
             type: string;
+        };
+        /** DraftIn */
+        DraftIn: {
+            lines: components["schemas"]["LineIn"][];
+            needed_by?: string | null;
+            notes?: string | null;
+            /** @enum {null|string} */
+            urgency?: "routine" | "urgent" | "emergency" | null;
         };
         /** ExpiryLevel */
         ExpiryLevel: {
@@ -2239,6 +2761,28 @@ export type components = {
             active?: boolean;
             number?: string;
             valid_until?: string | null;
+        };
+        /** LineIn */
+        LineIn: {
+            product: number;
+            quantity: number;
+        };
+        /** LineOut */
+        LineOut: {
+            approved_quantity: number | null;
+            decision_reason: string | null;
+            id: number;
+            model: string;
+            product: number;
+            product_code: string;
+            product_name: string;
+            quantity: number;
+            received_quantity: number;
+            shipped_quantity: number;
+            substitute: number | null;
+            substitute_code: string | null;
+            substitute_name: string | null;
+            unit_cost: number;
         };
         /** LocationIn */
         LocationIn: {
@@ -2531,9 +3075,23 @@ export type components = {
             offset: number;
             total: number;
         };
+        /** Page[CatalogueOut] */
+        "Page_backend.requisitions.api.CatalogueOut_": {
+            items: components["schemas"]["CatalogueOut"][];
+            limit: number;
+            offset: number;
+            total: number;
+        };
+        /** Page[RequisitionSummaryOut] */
+        "Page_backend.requisitions.api.RequisitionSummaryOut_": {
+            items: components["schemas"]["RequisitionSummaryOut"][];
+            limit: number;
+            offset: number;
+            total: number;
+        };
         /** Page[BudgetOut] */
         "Page_backend.sites.api.BudgetOut_": {
-            items: components["schemas"]["BudgetOut"][];
+            items: components["schemas"]["sites_api_BudgetOut"][];
             limit: number;
             offset: number;
             total: number;
@@ -2554,7 +3112,7 @@ export type components = {
         };
         /** Page[QuotaOut] */
         "Page_backend.sites.api.QuotaOut_": {
-            items: components["schemas"]["QuotaOut"][];
+            items: components["schemas"]["sites_api_QuotaOut"][];
             limit: number;
             offset: number;
             total: number;
@@ -2580,10 +3138,73 @@ export type components = {
             offset: number;
             total: number;
         };
+        /** ParLineOut */
+        ParLineOut: {
+            model: string;
+            on_hand: number;
+            on_order: number;
+            par_level: number;
+            product: number;
+            product_code: string;
+            product_name: string;
+            shortfall: number;
+        };
+        /** ParOut */
+        ParOut: {
+            department: number;
+            lines: components["schemas"]["ParLineOut"][];
+        };
         /** PasswordChangeIn */
         PasswordChangeIn: {
             current_password: string;
             new_password: string;
+        };
+        /** PatientUseOut */
+        PatientUseOut: {
+            department: number;
+            id: number;
+            ledger_id: number | null;
+            location: number;
+            lot: number;
+            patient_ref: string | null;
+            procedure: string | null;
+            product: number;
+            quantity: number;
+            /** Format: date-time */
+            recorded_at: string;
+            recorded_by_name: string;
+            serial: number | null;
+            surgeon: string | null;
+            /** Format: date-time */
+            used_at: string;
+        };
+        /** PatientUseRowOut */
+        PatientUseRowOut: {
+            department: number;
+            department_code: string;
+            expiry: string | null;
+            id: number;
+            implant: boolean;
+            ledger_id: number | null;
+            location: number;
+            location_code: string;
+            lot: number;
+            lot_number: string;
+            model: string;
+            patient_ref: string | null;
+            procedure: string | null;
+            product: number;
+            product_code: string;
+            product_name: string;
+            quantity: number;
+            /** Format: date-time */
+            recorded_at: string;
+            recorded_by_name: string;
+            serial: number | null;
+            serial_number: string | null;
+            surgeon: string | null;
+            /** Format: date-time */
+            used_at: string;
         };
         /** PickLineDoneOut */
         PickLineDoneOut: {
@@ -2654,6 +3275,22 @@ export type components = {
             temp_max: number | null;
             temp_min: number | null;
         };
+        /** PolicyIn */
+        PolicyIn: {
+            high_value_unit_cost: number;
+            /**
+             * @default admin
+             * @enum {string}
+             */
+            level2_role: "admin" | "department_head";
+        };
+        /** PolicyOut */
+        PolicyOut: {
+            department: number;
+            high_value_unit_cost: number;
+            level1_roles: string[];
+            level2_roles: string[];
+        };
         /** ProductIn */
         ProductIn: {
             /** @default fefo */
@@ -2715,6 +3352,10 @@ export type components = {
             gs_standin?: string | null;
             /** @enum {null|string} */
             terminator?: "\r" | "\n" | "\r\n" | "\t" | null;
+        };
+        /** ProposalOut */
+        ProposalOut: {
+            requisition: components["schemas"]["RequisitionOut"] | null;
         };
         /** PurchaseOrderIn */
         PurchaseOrderIn: {
@@ -2847,21 +3488,9 @@ export type components = {
             product: number;
             quantity: number;
         };
-        /** QuotaOut */
-        QuotaOut: {
-            department: number;
-            id: number;
-            period: string;
-            product: number;
-            quantity: number;
-        };
         /** QuotaPatch */
         QuotaPatch: {
             quantity?: number;
-        };
-        /** ReasonIn */
-        ReasonIn: {
-            reason: string;
         };
         /** ReasonOut */
         ReasonOut: {
@@ -2918,6 +3547,11 @@ export type components = {
             supplier: number;
             warehouse: number;
         };
+        /** ReceiveIn */
+        ReceiveIn: {
+            discrepancy_reason?: string | null;
+            lines?: components["schemas"]["ScannedIn"][] | null;
+        };
         /** ReceiveTransitIn */
         ReceiveTransitIn: {
             discrepancy_reason?: string | null;
@@ -2941,17 +3575,138 @@ export type components = {
             password: string;
             reason?: string | null;
         };
-        /** RetireIn */
-        RetireIn: {
+        /** RequisitionIn */
+        RequisitionIn: {
+            department: number;
+            lines: components["schemas"]["LineIn"][];
+            needed_by?: string | null;
+            notes?: string | null;
+            /** @default false */
+            submit: boolean;
+            /**
+             * @default routine
+             * @enum {string}
+             */
+            urgency: "routine" | "urgent" | "emergency";
+        };
+        /** RequisitionOut */
+        RequisitionOut: {
+            approvals: components["schemas"]["ApprovalOut"][];
+            approved_at: string | null;
+            back_orders: components["schemas"]["BackOrderOut"][];
+            /** Format: date-time */
+            created_at: string;
+            delivered_at: string | null;
+            department: number;
+            id: number;
+            levels_done: number;
+            levels_required: number;
+            lines: components["schemas"]["LineOut"][];
+            needed_by: string | null;
+            notes: string | null;
+            origin: string;
+            period: string | null;
+            received_at: string | null;
+            requested_by: number | null;
+            requested_by_name: string;
+            shipments: components["schemas"]["ShipmentOut"][];
+            shipped_at: string | null;
+            status: string;
+            submitted_at: string | null;
+            to_location: number;
+            urgency: string;
+            warehouse: number;
+            warnings: components["schemas"]["requisitions_api_WarningOut"][];
+        };
+        /** BudgetOut */
+        requisitions_api_BudgetOut: {
+            budget: number | null;
+            committed: number;
+            department: number;
+            enforcement: string;
+            period: string;
+            quotas: components["schemas"]["requisitions_api_QuotaOut"][];
+            remaining: number | null;
+        };
+        /** QuotaOut */
+        requisitions_api_QuotaOut: {
+            committed: number;
+            product: number;
+            product_code: string;
+            quota: number;
+            remaining: number;
+        };
+        /** ReasonIn */
+        requisitions_api_ReasonIn: {
             reason: string;
         };
         /** ReturnIn */
-        ReturnIn: {
-            from_location: number;
+        requisitions_api_ReturnIn: {
+            /** @enum {string} */
+            condition: "intact" | "opened" | "damaged";
+            location: number;
             lot: number;
             quantity: number;
             reason: string;
             serial?: number | null;
+        };
+        /** TraceOut */
+        requisitions_api_TraceOut: {
+            customers: {
+                [key: string]: unknown;
+            }[];
+            departments: {
+                [key: string]: unknown;
+            }[];
+            lot: number;
+            now: {
+                [key: string]: unknown;
+            }[];
+            patients: components["schemas"]["PatientUseRowOut"][];
+            serial: number | null;
+            warehouses: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** WarningOut */
+        requisitions_api_WarningOut: {
+            code: string;
+            en: string;
+            zh: string;
+        };
+        /** RequisitionSummaryOut */
+        RequisitionSummaryOut: {
+            /** Format: date-time */
+            created_at: string;
+            department: number;
+            department_code: string;
+            department_name: string;
+            id: number;
+            levels_done: number;
+            levels_required: number;
+            line_count: number;
+            needed_by: string | null;
+            origin: string;
+            received_at: string | null;
+            requested_by_name: string;
+            status: string;
+            submitted_at: string | null;
+            urgency: string;
+            warehouse: number;
+            warnings: components["schemas"]["requisitions_api_WarningOut"][];
+        };
+        /** RetireIn */
+        RetireIn: {
+            reason: string;
+        };
+        /** ReturnOut */
+        ReturnOut: {
+            condition: string;
+            ledger_ids: number[];
+            lot: number;
+            quantity: number;
+            serial: number | null;
+            to_kind: string;
             to_location: number;
         };
         /** RollbackIn */
@@ -3003,6 +3758,12 @@ export type components = {
             raw: string;
             station?: string | null;
         };
+        /** ScannedIn */
+        ScannedIn: {
+            lot: number;
+            quantity: number;
+            serial?: number | null;
+        };
         /** ActionOut */
         scanning_api_ActionOut: {
             code: string;
@@ -3043,6 +3804,11 @@ export type components = {
             serial: string;
             status: string;
         };
+        /** WarningOut */
+        scanning_api_WarningOut: {
+            code: string;
+            message: string;
+        };
         /** ScanOut */
         ScanOut: {
             actions: components["schemas"]["scanning_api_ActionOut"][];
@@ -3054,7 +3820,28 @@ export type components = {
             outcome: string;
             product: components["schemas"]["scanning_api_ProductOut"] | null;
             serial: components["schemas"]["scanning_api_SerialOut"] | null;
-            warnings: components["schemas"]["WarningOut"][];
+            warnings: components["schemas"]["scanning_api_WarningOut"][];
+        };
+        /** ShipmentOut */
+        ShipmentOut: {
+            /** Format: date-time */
+            created_at: string;
+            delivered_at: string | null;
+            discrepancy_reason: string | null;
+            id: number;
+            missing: number;
+            pick_list: number | null;
+            received_at: string | null;
+            shipped_at: string | null;
+            status: string;
+            transfer_order: number;
+        };
+        /** BudgetOut */
+        sites_api_BudgetOut: {
+            amount: number;
+            department: number;
+            id: number;
+            period: string;
         };
         /** LocationOut */
         sites_api_LocationOut: {
@@ -3067,6 +3854,14 @@ export type components = {
             temp_max: number | null;
             temp_min: number | null;
             warehouse: number;
+        };
+        /** QuotaOut */
+        sites_api_QuotaOut: {
+            department: number;
+            id: number;
+            period: string;
+            product: number;
+            quantity: number;
         };
         /** SlowMoving */
         SlowMoving: {
@@ -3111,6 +3906,19 @@ export type components = {
             status: string;
             supplier: number | null;
         };
+        /** ReasonIn */
+        stock_api_ReasonIn: {
+            reason: string;
+        };
+        /** ReturnIn */
+        stock_api_ReturnIn: {
+            from_location: number;
+            lot: number;
+            quantity: number;
+            reason: string;
+            serial?: number | null;
+            to_location: number;
+        };
         /** SerialOut */
         stock_api_SerialOut: {
             id: number;
@@ -3118,6 +3926,15 @@ export type components = {
             product: number;
             serial: string;
             status: string;
+        };
+        /** TraceOut */
+        stock_api_TraceOut: {
+            customers: components["schemas"]["TraceCustomerOut"][];
+            departments: components["schemas"]["TraceDepartmentOut"][];
+            lot: number;
+            now: components["schemas"]["TraceHereOut"][];
+            serial: number | null;
+            warehouses: components["schemas"]["TraceWarehouseOut"][];
         };
         /** StockPolicyIn */
         StockPolicyIn: {
@@ -3258,15 +4075,6 @@ export type components = {
             serial: number | null;
             warehouse: number;
         };
-        /** TraceOut */
-        TraceOut: {
-            customers: components["schemas"]["TraceCustomerOut"][];
-            departments: components["schemas"]["TraceDepartmentOut"][];
-            lot: number;
-            now: components["schemas"]["TraceHereOut"][];
-            serial: number | null;
-            warehouses: components["schemas"]["TraceWarehouseOut"][];
-        };
         /** TraceWarehouseOut */
         TraceWarehouseOut: {
             code: string;
@@ -3381,11 +4189,6 @@ export type components = {
             active?: boolean;
             address?: string | null;
             name?: string;
-        };
-        /** WarningOut */
-        WarningOut: {
-            code: string;
-            message: string;
         };
         /** WebhookIn */
         WebhookIn: {
@@ -4270,7 +5073,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BudgetOut"];
+                    "application/json": components["schemas"]["sites_api_BudgetOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -4308,7 +5111,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BudgetOut"];
+                    "application/json": components["schemas"]["sites_api_BudgetOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -4350,7 +5153,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BudgetOut"];
+                    "application/json": components["schemas"]["sites_api_BudgetOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -4435,7 +5238,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["QuotaOut"];
+                    "application/json": components["schemas"]["sites_api_QuotaOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -4473,7 +5276,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["QuotaOut"];
+                    "application/json": components["schemas"]["sites_api_QuotaOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -4515,7 +5318,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["QuotaOut"];
+                    "application/json": components["schemas"]["sites_api_QuotaOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -4599,6 +5402,284 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DepartmentOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1DepartmentsDepartmentIdApprovalPolicyPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                department_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1DepartmentsDepartmentIdApprovalPolicySetPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                department_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1DepartmentsDepartmentIdBudgetBudget: {
+        parameters: {
+            query?: {
+                period?: string | null;
+            };
+            header?: never;
+            path: {
+                department_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["requisitions_api_BudgetOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1DepartmentsDepartmentIdCatalogueCatalogue: {
+        parameters: {
+            query?: {
+                favourites?: boolean;
+                /** @description Page size */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+                /** @description Case-insensitive substring of name, model or code */
+                q?: string | null;
+            };
+            header?: never;
+            path: {
+                department_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_backend.requisitions.api.CatalogueOut_"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1DepartmentsDepartmentIdCatalogueProductIdPutEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                department_id: number;
+                product_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CatalogueIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogueEntryOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1DepartmentsDepartmentIdParLevelsParLevels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                department_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1DepartmentsDepartmentIdParProposalParProposal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                department_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProposalOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -5226,7 +6307,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReasonIn"];
+                "application/json": components["schemas"]["stock_api_ReasonIn"];
             };
         };
         responses: {
@@ -5308,7 +6389,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReasonIn"];
+                "application/json": components["schemas"]["stock_api_ReasonIn"];
             };
         };
         responses: {
@@ -5355,7 +6436,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TraceOut"];
+                    "application/json": components["schemas"]["stock_api_TraceOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -5833,7 +6914,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReasonIn"];
+                "application/json": components["schemas"]["stock_api_ReasonIn"];
             };
         };
         responses: {
@@ -5917,7 +6998,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReasonIn"];
+                "application/json": components["schemas"]["stock_api_ReasonIn"];
             };
         };
         responses: {
@@ -5928,6 +7009,164 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PickLineDoneOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1PointOfUseConsumptionsConsume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsumeIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientUseOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1PointOfUseReturnsReturnUnused: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["requisitions_api_ReturnIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReturnOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1PointOfUseTraceTrace: {
+        parameters: {
+            query?: {
+                lot?: number | null;
+                serial?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["requisitions_api_TraceOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1PointOfUseUsesUses: {
+        parameters: {
+            query?: {
+                department?: number | null;
+                /** @description Page size */
+                limit?: number;
+                lot?: number | null;
+                patient_ref?: string | null;
+                serial?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientUseRowOut"][];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -6705,6 +7944,670 @@ export interface operations {
             };
         };
     };
+    ApiV1RequisitionReportsNameReport: {
+        parameters: {
+            query?: {
+                end?: string | null;
+                format?: "json" | "csv" | "xlsx";
+                start?: string | null;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RequisitionsListing: {
+        parameters: {
+            query?: {
+                department?: number | null;
+                /** @description Page size */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+                status?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_backend.requisitions.api.RequisitionSummaryOut_"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RequisitionsCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequisitionIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RequisitionsRequisitionIdRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requisition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RequisitionsRequisitionIdUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requisition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RequisitionsRequisitionIdApproveApprove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requisition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RequisitionsRequisitionIdBackOrdersAllocateAllocateBackOrders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requisition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RequisitionsRequisitionIdBackOrdersCancelCancelBackOrders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requisition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["requisitions_api_ReasonIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RequisitionsRequisitionIdCancelCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requisition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["requisitions_api_ReasonIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RequisitionsRequisitionIdDeliverDeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requisition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RequisitionsRequisitionIdDeliveryNoteDeliveryNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requisition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RequisitionsRequisitionIdDiscrepanciesDiscrepancies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requisition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscrepancyOut"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RequisitionsRequisitionIdReceiveReceive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requisition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiveIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RequisitionsRequisitionIdRejectReject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requisition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["requisitions_api_ReasonIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RequisitionsRequisitionIdReleaseRelease: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requisition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RequisitionsRequisitionIdShipShip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requisition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RequisitionsRequisitionIdSubmitSubmit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requisition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1ScansResolveScan: {
         parameters: {
             query?: never;
@@ -6794,7 +8697,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReasonIn"];
+                "application/json": components["schemas"]["stock_api_ReasonIn"];
             };
         };
         responses: {
@@ -6835,7 +8738,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReasonIn"];
+                "application/json": components["schemas"]["stock_api_ReasonIn"];
             };
         };
         responses: {
@@ -6882,7 +8785,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TraceOut"];
+                    "application/json": components["schemas"]["stock_api_TraceOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -7201,7 +9104,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReturnIn"];
+                "application/json": components["schemas"]["stock_api_ReturnIn"];
             };
         };
         responses: {

@@ -13,7 +13,7 @@ export type LoginResponse = Schemas['LoginOut']
 export type ScanRequest = Schemas['ScanIn']
 export type ScanResponse = Schemas['ScanOut']
 export type DecodedScan = Schemas['DecodedOut']
-export type ScanWarning = Schemas['WarningOut']
+export type ScanWarning = Schemas['scanning_api_WarningOut']
 export type ScanAction = Schemas['scanning_api_ActionOut']
 export type ScanProduct = Schemas['scanning_api_ProductOut']
 export type ScanLot = Schemas['scanning_api_LotOut']
@@ -45,8 +45,35 @@ export type TransferOrder = Schemas['TransferOrderOut']
 export type LotPage = Schemas['LotPageOut']
 export type LedgerEntry = Schemas['LedgerOut']
 export type Balance = Schemas['BalanceOut']
-export type Trace = Schemas['TraceOut']
+export type Trace = Schemas['stock_api_TraceOut']
 export type Total = Schemas['TotalOut']
+export type Alert = Schemas['AlertOut']
+export type AlertCounts = Schemas['CountsOut']
+export type AlertActionResult = Schemas['alerts_api_ActionOut']
+export type CatalogueItem = Schemas['CatalogueOut']
+export type Requisition = Schemas['RequisitionOut']
+export type RequisitionSummary = Schemas['RequisitionSummaryOut']
+export type RequisitionLine = Schemas['LineOut']
+export type RequisitionWarning = Schemas['requisitions_api_WarningOut']
+export type ParLevels = Schemas['ParOut']
+export type PatientUse = Schemas['PatientUseOut']
+export type WardTrace = Schemas['requisitions_api_TraceOut']
+
+/** GET /departments/{id}/budget (the OpenAPI document leaves its body untyped). */
+export interface Budget {
+  budget: number | null
+  committed: number
+  remaining: number | null
+  enforcement: 'warn' | 'block'
+  quotas: { product: number; quota: number; committed: number; remaining: number }[]
+}
+
+export interface Page<T> {
+  items: T[]
+  total: number
+  limit: number
+  offset: number
+}
 
 /** RFC 9457 problem details as the Lotwise backend sends them (`application/problem+json`). */
 export interface Problem {
