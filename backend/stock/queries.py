@@ -172,14 +172,9 @@ async def trace(
         "ORDER BY loc.code",
         value,
     )
-    inbound = (
-        int(Reason.receipt),
-        int(Reason.putaway_in),
-        int(Reason.transfer_in),
-        int(Reason.transit_receive_in),
-        int(Reason.return_in),
-        int(Reason.reject_in),
-    )
+    # Arrivals from outside: a receipt, a delivery at the end of a transfer, a ward's return.
+    # Moves inside a warehouse (putaway, transfer, quarantine) are not "went to".
+    inbound = (int(Reason.receipt), int(Reason.transit_receive_in), int(Reason.return_in))
     marks = ", ".join("{}" for _ in inbound)
     went = await fetch_rows(
         "SELECT loc.warehouse, w.code AS warehouse_code, loc.department, "

@@ -101,7 +101,7 @@ async def test_a_lot_travels_from_receipt_to_another_warehouse_over_http(client:
     r = await client.get(f"/api/v1/lots/{line['lot']}/trace", headers=w.auditor.headers)
     assert r.status_code == 200, r.text
     trace = r.json()
-    assert {x["code"]: x["quantity"] for x in trace["warehouses"]} == {"WH-A": 40, "WH-B": 8}
+    assert {x["code"]: x["quantity"] for x in trace["warehouses"]} == {"WH-A": 20, "WH-B": 8}
     r = await client.get(f"/api/v1/lots/{line['lot']}", headers=w.auditor.headers)
     page = r.json()
     assert page["lot"]["status"] == "released"
