@@ -71,6 +71,9 @@ export default defineConfig({
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/api\//, /^\/ws/, /^\/schema/],
         cleanupOutdatedCaches: true,
+        // Web Push (alerts): the push and notificationclick handlers live in public/push-sw.js,
+        // so the generated service worker (and its precaching) stays as it is.
+        importScripts: ['/push-sw.js'],
         // API answers are never cached by the service worker: the app keeps its own read cache
         // and offline queue in IndexedDB, where it can tell stale from fresh.
         runtimeCaching: [],

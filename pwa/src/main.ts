@@ -6,9 +6,11 @@ import { router } from './router'
 import { i18n } from './i18n'
 import { configureApi } from './api'
 import { connectLive, type LiveSocket } from './api/ws'
+import { publishLive } from './api/live'
 import { useSessionStore } from './stores/session'
 import { useScanStore } from './stores/scan'
 import { useOfflineStore } from './stores/offline'
+import { ALERT_TOPICS, useAlertsStore } from './stores/alerts'
 import { startWedge } from './scanning/active'
 import { dispatchScan, setDefaultScanHandler } from './scanning/bus'
 import { unlockAudio } from './feedback'
@@ -20,6 +22,7 @@ app.use(createPinia()).use(i18n).use(router)
 const session = useSessionStore()
 const scan = useScanStore()
 const offline = useOfflineStore()
+const alerts = useAlertsStore()
 
 // Session expiry: back to sign-in, remembering where we were. The outbox is left alone and
 // replays after the same user signs in again.
@@ -47,8 +50,12 @@ watch(
   (token) => {
     live?.close()
     live = null
-    if (!token) return
+    if (!token) return alerts.reset()
     live = connectLive(token, { onUnauthorized: sessionExpired })
+    // Alerts: toast + system notification for raised/escalated, badge counts on every change.
+    for (const topic of ALERT_TOPICS) live.on(topic, (data, event) => void alerts.receive(topic, data, event.id))
+    void alerts.refreshCounts()
+    live.on('*', (data, event) => publishLive(event.topic, data))
     live.on('station.scan', (data) => {
       // The bridge has already removed the terminator and restored GS; its profile name is passed
       // on for the scan log.

@@ -90,6 +90,8 @@ export interface Problem {
 
 /** A WebSocket event on /ws. */
 export interface LiveEvent<T = Record<string, unknown>> {
+  /** The outbox event id (alerts may arrive twice, on a warehouse and a department channel). */
+  id?: number | string
   topic: string
   data: T
 }

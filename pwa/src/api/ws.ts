@@ -20,7 +20,10 @@ export function parseEvent(text: unknown): LiveEvent | null {
     const v = JSON.parse(text) as unknown
     if (v && typeof v === 'object' && typeof (v as LiveEvent).topic === 'string') {
       const data = (v as LiveEvent).data
-      return { topic: (v as LiveEvent).topic, data: data && typeof data === 'object' ? data : {} }
+      const id = (v as LiveEvent).id
+      const event: LiveEvent = { topic: (v as LiveEvent).topic, data: data && typeof data === 'object' ? data : {} }
+      if (typeof id === 'number' || typeof id === 'string') event.id = id
+      return event
     }
   } catch {
     /* not JSON */

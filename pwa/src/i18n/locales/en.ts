@@ -39,6 +39,12 @@ const en: typeof zhCN = {
     pick: 'Pick',
     transfer: 'Transfer',
     lookup: 'Lookup',
+    alerts: 'Alerts',
+    wardRequest: 'Request',
+    wardRequisitions: 'My requisitions',
+    wardApprove: 'Approve',
+    wardReceive: 'Ward receipt',
+    wardUse: 'Record use',
   },
   lookup: {
     title: 'Scan lookup',
@@ -146,7 +152,8 @@ const en: typeof zhCN = {
   soon: { title: 'Coming soon', body: 'This screen is being built.' },
   update: { ready: 'A new version is ready', reload: 'Update' },
   ...tasks,
-  common: { back: 'Back', ok: 'OK', cancel: 'Cancel' },
+  alertsLive: { raised: 'New alert', escalated: 'Alert escalated', severity: { info: 'Info', warning: 'Warning', critical: 'Critical' } },
+  common: { back: 'Back', ok: 'OK', cancel: 'Cancel', close: 'Close' },
 }
 
 export default en

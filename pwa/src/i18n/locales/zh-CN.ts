@@ -37,6 +37,12 @@ export default {
     pick: '拣货',
     transfer: '调拨',
     lookup: '查询',
+    alerts: '预警',
+    wardRequest: '请领',
+    wardRequisitions: '我的请领',
+    wardApprove: '请领审批',
+    wardReceive: '科室收货',
+    wardUse: '使用登记',
   },
   lookup: {
     title: '扫码查询',
@@ -144,5 +150,6 @@ export default {
   soon: { title: '即将上线', body: '此功能正在开发中。' },
   update: { ready: '新版本已就绪', reload: '更新' },
   ...tasks,
-  common: { back: '返回', ok: '确定', cancel: '取消' },
+  alertsLive: { raised: '新预警', escalated: '预警升级', severity: { info: '提示', warning: '警告', critical: '严重' } },
+  common: { back: '返回', ok: '确定', cancel: '取消', close: '关闭' },
 }
