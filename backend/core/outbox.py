@@ -10,6 +10,7 @@ PostgreSQL (rows are claimed with SKIP LOCKED); on SQLite there is one process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -93,10 +94,11 @@ async def listen(event: asyncio.Event, retry_seconds: float = 1.0) -> None:
         connection = None
         try:
             connection = await asyncpg.connect(dsn)
+            closed = asyncio.Event()
+            connection.add_termination_listener(lambda *_args, done=closed: done.set())
             await connection.add_listener(NOTIFY_CHANNEL, lambda *_args: event.set())
             event.set()  # anything committed while not listening is picked up now
-            while not connection.is_closed():
-                await asyncio.sleep(retry_seconds)
+            await closed.wait()
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the poll still runs; try to listen again shortly
@@ -139,7 +141,5 @@ async def _dispatch_loop(sinks: Sequence[Sink], event: asyncio.Event, poll_secon
             continue
         if result.failed:
             backoff = min(backoff * 2, 30.0)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout=backoff if result.failed else poll_seconds)
-        except TimeoutError:
-            pass
