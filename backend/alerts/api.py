@@ -11,13 +11,14 @@ from msgspec import Meta
 
 from backend.alerts import push, service, webhooks
 from backend.alerts.ruleset import RuleSet, Severity
-from backend.alerts.tables import StockPolicy
+from backend.alerts.tables import SensorLocation, StockPolicy
 from backend.auth.guards import CurrentActor, requires
 from backend.auth.rules import Permission
 from backend.core.errors import InvalidInput, NotFound
 from backend.core.pagination import Limit, Offset, Page
 from backend.core.structs import Input, Output, set_fields
 from backend.core.unit_of_work import unit_of_work
+from backend.sites.tables import Location
 
 S = TypeVar("S", bound=msgspec.Struct)
 PathId = Annotated[int, PathParameter(ge=1)]
@@ -458,10 +459,72 @@ class StockPolicyController(Controller):
             uow.audit("delete", "stock_policy", policy_id, old=dict(old))
 
 
+# ---- temperature sensors -> locations --------------------------------------------------------
+
+
+class SensorIn(Input, kw_only=True):
+    location: Annotated[int, Meta(ge=1)]
+
+
+class SensorOut(Output, kw_only=True):
+    sensor: str
+    location: int
+
+
+SensorName = Annotated[str, PathParameter(min_length=1, max_length=64)]
+
+
+class SensorController(Controller):
+    """Which location each device-bridge temperature sensor watches (for excursion alerts)."""
+
+    path = "/api/v1/alert-sensors"
+    tags = ["alerts"]
+
+    @get("/", **requires(Permission.alerts_configure))
+    async def list_sensors(self, actor: CurrentActor) -> list[SensorOut]:
+        rows = await SensorLocation.select().order_by(SensorLocation.sensor)
+        return [out(r, SensorOut) for r in rows]
+
+    @put("/{sensor:str}", **requires(Permission.alerts_configure))
+    async def assign(
+        self, actor: CurrentActor, sensor: SensorName, data: JSONBody[SensorIn]
+    ) -> SensorOut:
+        if not await Location.exists().where(Location._meta.primary_key == data.location):
+            raise NotFound(entity="location", key=data.location)
+        async with unit_of_work(actor) as uow:
+            old = await SensorLocation.select().where(SensorLocation.sensor == sensor).first()
+            if old:
+                await SensorLocation.update({SensorLocation.location: data.location}).where(
+                    SensorLocation.sensor == sensor
+                )
+            else:
+                await SensorLocation.insert(SensorLocation(sensor=sensor, location=data.location))
+            uow.audit(
+                "assign",
+                "alert_sensor_location",
+                sensor,
+                old={"location": old["location"]} if old else None,
+                new={"location": data.location},
+            )
+        return SensorOut(sensor=sensor, location=data.location)
+
+    @delete("/{sensor:str}", **requires(Permission.alerts_configure))
+    async def unassign(self, actor: CurrentActor, sensor: SensorName) -> None:
+        async with unit_of_work(actor) as uow:
+            old = await SensorLocation.select().where(SensorLocation.sensor == sensor).first()
+            if old is None:
+                raise NotFound(entity="sensor", key=sensor)
+            await SensorLocation.delete().where(SensorLocation.sensor == sensor)
+            uow.audit(
+                "unassign", "alert_sensor_location", sensor, old={"location": old["location"]}
+            )
+
+
 CONTROLLERS = [
     AlertController,
     AlertRuleController,
     PushController,
     WebhookController,
     StockPolicyController,
+    SensorController,
 ]

@@ -291,3 +291,32 @@ async def test_stock_policies_and_webhooks_are_administered_by_admins(
     assert gone.status_code == 204
     listed_hooks = (await client.get("/api/v1/alert-webhooks", headers=w.admin.headers)).json()
     assert listed_hooks[0]["active"] is False
+
+
+async def test_admins_map_temperature_sensors_to_locations(client: httpx.AsyncClient) -> None:
+    w = await build_world()
+    assigned = await client.put(
+        "/api/v1/alert-sensors/K1", headers=w.admin.headers, json={"location": w.cold_a}
+    )
+    assert assigned.status_code == 200 and assigned.json() == {"sensor": "K1", "location": w.cold_a}
+    moved = await client.put(
+        "/api/v1/alert-sensors/K1", headers=w.admin.headers, json={"location": w.storage_a}
+    )
+    assert moved.json()["location"] == w.storage_a
+    listed = (await client.get("/api/v1/alert-sensors", headers=w.admin.headers)).json()
+    assert listed == [{"sensor": "K1", "location": w.storage_a}]
+    missing = await client.put(
+        "/api/v1/alert-sensors/K2", headers=w.admin.headers, json={"location": 9999}
+    )
+    assert missing.status_code == 404
+    denied = await client.put(
+        "/api/v1/alert-sensors/K1", headers=w.qa.headers, json={"location": w.cold_a}
+    )
+    assert denied.status_code == 403
+    assert (
+        await client.delete("/api/v1/alert-sensors/K1", headers=w.admin.headers)
+    ).status_code == 204
+    audit = await db.fetch(
+        "SELECT action FROM audit_entry WHERE entity = 'alert_sensor_location' ORDER BY id"
+    )
+    assert [a["action"] for a in audit] == ["assign", "assign", "unassign"]
