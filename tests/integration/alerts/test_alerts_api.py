@@ -320,3 +320,19 @@ async def test_admins_map_temperature_sensors_to_locations(client: httpx.AsyncCl
         "SELECT action FROM audit_entry WHERE entity = 'alert_sensor_location' ORDER BY id"
     )
     assert [a["action"] for a in audit] == ["assign", "assign", "unassign"]
+
+
+async def test_a_ward_sees_its_cabinet_alert_by_department(client: httpx.AsyncClient) -> None:
+    w = await build_world()
+    await policy(w.syringe, w.wh_a, location=w.ward_a, par_level=6)
+    await policy(w.syringe, w.wh_a, reorder_point=50)
+    lot = await make_lot(w.syringe, "L1", w.today + timedelta(days=800))
+    await put(lot, w.ward_a, 2)
+    await engine.sweep(DEFAULT)
+    page = (await client.get("/api/v1/alerts", headers=w.nurse.headers)).json()
+    assert [a["rule"] for a in page["items"]] == ["par_level"]  # not the warehouse's low stock
+    assert page["items"][0]["department"] == w.department
+    counts = (await client.get("/api/v1/alerts/counts", headers=w.nurse.headers)).json()
+    assert counts["open"] == 1
+    keeper_b = (await client.get("/api/v1/alerts", headers=w.keeper_b.headers)).json()
+    assert keeper_b["total"] == 0
