@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Request, Response
@@ -46,16 +47,27 @@ _VALIDATION_PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"Object contains unknown field `(?P<f>[^`]+)`"), "未知字段", "unknown field"),
     (re.compile(r"Object missing required field `(?P<f>[^`]+)`"), "缺少必填字段", "required"),
     (re.compile(r"Expected `(?P<t>[^`]+)`, got `(?P<g>[^`]+)`"), "类型应为 {t}", "must be {t}"),
-    (re.compile(r"Expected `(?P<t>[^`]+)` (?P<op>[<>]=?) (?P<n>\S+)"),
-     "应 {op} {n}", "must be {op} {n}"),
-    (re.compile(r"Expected `(?P<t>[^`]+)` of length (?P<op>[<>]=?) (?P<n>\S+)"),
-     "长度应 {op} {n}", "length must be {op} {n}"),
-    (re.compile(r"Expected `str` matching regex"),
-     "格式不正确", "does not have the required form"),
-    (re.compile(r"Invalid RFC3339 encoded date"),
-     "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD"),
-    (re.compile(r"Invalid enum value [`']?(?P<v>[^`']*)[`']?"),
-     "不允许的取值 {v}", "value {v} is not allowed"),
+    (
+        re.compile(r"Expected `(?P<t>[^`]+)` (?P<op>[<>]=?) (?P<n>\S+)"),
+        "应 {op} {n}",
+        "must be {op} {n}",
+    ),
+    (
+        re.compile(r"Expected `(?P<t>[^`]+)` of length (?P<op>[<>]=?) (?P<n>\S+)"),
+        "长度应 {op} {n}",
+        "length must be {op} {n}",
+    ),
+    (re.compile(r"Expected `str` matching regex"), "格式不正确", "does not have the required form"),
+    (
+        re.compile(r"Invalid RFC3339 encoded date"),
+        "日期格式应为 YYYY-MM-DD",
+        "must be a date YYYY-MM-DD",
+    ),
+    (
+        re.compile(r"Invalid enum value [`']?(?P<v>[^`']*)[`']?"),
+        "不允许的取值 {v}",
+        "value {v} is not allowed",
+    ),
 ]
 
 
@@ -75,15 +87,17 @@ def _field_reason(message: str, key: str | None, lang: Lang) -> tuple[str | None
 
 
 def problem(
-    status: int, code: str, title: str, detail: str, lang: Lang, **extra: Any
+    status: int, code: str, title: str, detail: str, lang: Lang, extra: Mapping[str, Any] = {}
 ) -> Response[dict[str, Any]]:
+    # An error's own parameters never replace the standard members (an error parameter named
+    # "status" must not turn a 422 into something else).
     body: dict[str, Any] = {
+        **extra,
         "type": TYPE_BASE + code.lower().replace("_", "-"),
         "title": title,
         "status": status,
         "detail": detail,
         "code": code,
-        **extra,
     }
     headers: dict[str, str] = {"Content-Language": lang}
     if status == 429 and "retry_after" in extra:
@@ -97,14 +111,12 @@ def lang_of(request: Request[Any, Any, Any]) -> Lang:
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     lang = lang_of(request)
-    return problem(
-        exc.status, exc.code, exc.message("en"), exc.message(lang), lang, **exc.extra()
-    )
+    return problem(exc.status, exc.code, exc.message("en"), exc.message(lang), lang, exc.extra())
 
 
 def _framework(code: str, lang: Lang, **extra: Any) -> Response[Any]:
     status, zh, en = _FRAMEWORK[code]
-    return problem(status, code, en, zh if lang == "zh-CN" else en, lang, **extra)
+    return problem(status, code, en, zh if lang == "zh-CN" else en, lang, extra)
 
 
 def validation_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
@@ -126,8 +138,7 @@ def validation_handler(request: Request[Any, Any, Any], exc: ValidationException
         en if lang == "en" else "Invalid input",
         zh if lang == "zh-CN" else en,
         lang,
-        field=first["field"],
-        errors=errors,
+        {"field": first["field"], "errors": errors},
     )
 
 

@@ -100,3 +100,19 @@ def test_every_error_class_has_a_stable_code_and_both_messages():
         assert cls.code.isupper() and " " not in cls.code, cls
         assert cls.zh and cls.en, cls
         assert 400 <= cls.status < 500, cls
+
+
+def test_an_error_parameter_named_like_a_standard_member_never_replaces_it():
+    from backend.core.errors import RuleViolation
+    from backend.core.problems import problem
+
+    class Odd(RuleViolation):
+        code = "ODD"
+        zh = "状态 {status}"
+        en = "status {status}"
+
+    error = Odd(status="on_hold")
+    response = problem(error.status, error.code, "t", "d", "en", error.extra())
+    assert response.status_code == 422
+    assert response.content["status"] == 422
+    assert response.content["code"] == "ODD"
