@@ -8,6 +8,7 @@ The same functions and the same cron table run in both modes; only the queue dif
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -56,7 +57,9 @@ class InProcessQueue:
             raise LookupError(f"no job function named {name}")
         if job_id is not None and job_id in self._running:
             return  # like arq: a job id already queued or running is not queued again
-        task = asyncio.create_task(self._run(function, args, job_id))
+        # A fresh context: a job must not inherit its caller's open transaction (the outbox
+        # dispatcher enqueues from inside one), or it would run on a connection about to close.
+        task = asyncio.create_task(self._run(function, args, job_id), context=contextvars.Context())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         if job_id is not None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from biip.checksums import gs1_standard_check_digit

@@ -20,6 +20,7 @@ from backend.settings import get_settings
 from backend.sites.tables import Warehouse
 
 CLOSE_UNAUTHENTICATED = 4401
+_subscription_lock = asyncio.Lock()
 
 
 async def _actor_from(socket: WebSocket[Any, Any, Any]) -> Any:
@@ -42,7 +43,11 @@ async def live_socket(socket: WebSocket[Any, Any, Any]) -> None:
         warehouses = frozenset(r["id"] for r in await Warehouse.select(Warehouse._meta.primary_key))
     channels: ChannelsPlugin = socket.app.state.channels
     names = channels_for_user(actor.user_id, warehouses, actor.department_ids)
-    async with channels.start_subscription(names) as subscriber:
+    # Litestar's Redis pub/sub backend shares one connection for SUBSCRIBE; two sockets
+    # subscribing at the same moment could lose each other's channels, so take turns.
+    async with _subscription_lock:
+        subscriber = await channels.subscribe(names)
+    try:
         await socket.send_json({"topic": "hello", "data": {"channels": names}})
 
         async def forward() -> None:
@@ -60,3 +65,6 @@ async def live_socket(socket: WebSocket[Any, Any, Any]) -> None:
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await sender
+    finally:
+        async with _subscription_lock:
+            await channels.unsubscribe(subscriber)
