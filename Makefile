@@ -63,18 +63,22 @@ lint: deps
 types: deps
 	$(UV) run mypy
 
+# End-to-end tests run in their own session: they start real `lotwise serve` processes whose
+# outbox must not be drained by the in-process app of the integration tests.
 test-sqlite: deps
 	LOTWISE_TEST_DB=sqlite $(UV) run pytest -q tests/unit tests/bridge tests/integration
+	LOTWISE_TEST_DB=sqlite $(UV) run pytest -q tests/e2e
 
 test-postgres: deps
 	LOTWISE_TEST_DB=postgres $(UV) run pytest -q tests/integration
+	LOTWISE_TEST_DB=postgres $(UV) run pytest -q tests/e2e
 
 test-pwa: pwa/node_modules/.package-lock.json
 	cd pwa && npm run typecheck && npm run test:unit && npm run test:e2e
 
 test: system-deps-test deps lint types test-sqlite test-postgres test-pwa
 
-screenshots: deps pwa
+screenshots: deps pwa/node_modules/.package-lock.json
 	cd pwa && npm run screenshots
 
 bench: deps

@@ -15,10 +15,13 @@ from litestar.channels import ChannelsPlugin
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.params import PathParameter
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.params import PathParameter
 from litestar.security.jwt import JWTCookieAuth, Token
 
+from backend import worker
+from backend.alerts.api import CONTROLLERS as ALERT_CONTROLLERS
+from backend.audit.api import CONTROLLERS as AUDIT_CONTROLLERS
 from backend.auth.api import TOKEN_COOKIE, AuthController, UserController
 from backend.auth.guards import provide_actor
 from backend.catalog.api import CONTROLLERS as CATALOG_CONTROLLERS
@@ -29,22 +32,19 @@ from backend.core.idempotency import idempotency_middleware
 from backend.core.jobs import ArqQueue, InProcessQueue, JobQueue
 from backend.core.problems import EXCEPTION_HANDLERS
 from backend.core.structs import strict_body
-from backend.health import health, live
-from backend.realtime.channels import make_backend
-from backend.settings import Settings, get_settings
-from backend.sites.api import CONTROLLERS as SITES_CONTROLLERS
-from backend.audit.api import CONTROLLERS as AUDIT_CONTROLLERS
-from backend.stock.api import CONTROLLERS as STOCK_CONTROLLERS
-from backend.receiving.api import CONTROLLERS as RECEIVING_CONTROLLERS
 from backend.devices.api import CONTROLLERS as DEVICE_CONTROLLERS
 from backend.devices.ws import devices_socket
-from backend.realtime.ws import live_socket
-from backend.scanning.api import CONTROLLERS as SCANNING_CONTROLLERS
+from backend.health import health, live
 from backend.labels.api import CONTROLLERS as LABEL_CONTROLLERS
-from backend.alerts.api import CONTROLLERS as ALERT_CONTROLLERS
+from backend.realtime.channels import make_backend
+from backend.realtime.ws import live_socket
+from backend.receiving.api import CONTROLLERS as RECEIVING_CONTROLLERS
 from backend.requisitions.api import CONTROLLERS as REQUISITION_CONTROLLERS
+from backend.scanning.api import CONTROLLERS as SCANNING_CONTROLLERS
+from backend.settings import Settings, get_settings
+from backend.sites.api import CONTROLLERS as SITES_CONTROLLERS
+from backend.stock.api import CONTROLLERS as STOCK_CONTROLLERS
 from backend.tasks.api import CONTROLLERS as TASK_CONTROLLERS
-from backend import worker
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +164,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # The API docs are public like health and sign-in (the endpoint × role test
             # reads `public`); the JWT middleware also excludes ^/schema.
             openapi_router=Router(
-                "/schema", route_handlers=[], include_in_schema=False,
+                "/schema",
+                route_handlers=[],
+                include_in_schema=False,
                 opt={"public": True, "exclude_from_auth": True},
             ),
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],

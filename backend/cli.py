@@ -28,8 +28,10 @@ def _run(coro: Awaitable[T]) -> T:
     return asyncio.run(main())
 
 
-@click.group(help="Lotwise: inventory for medical devices. Settings come from the environment "
-             "(DATABASE_URL, REDIS_URL, SECRET_KEY, LOTWISE_TIMEZONE; see README).")
+@click.group(
+    help="Lotwise: inventory for medical devices. Settings come from the environment "
+    "(DATABASE_URL, REDIS_URL, SECRET_KEY, LOTWISE_TIMEZONE; see README)."
+)
 def main() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -40,8 +42,13 @@ def main() -> None:
 @main.command(help="Serve the API, WebSockets and the PWA.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int,
-              help="Server processes (PostgreSQL + Redis only).")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=int,
+    help="Server processes (PostgreSQL + Redis only).",
+)
 def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 

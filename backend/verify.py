@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-
 from backend.audit import chain
-
-
-@dataclass(frozen=True, slots=True)
-class Violation:
-    check: str
-    detail: str
-
-
-Check = Callable[[], Awaitable[list[Violation]]]
+from backend.core.invariants import Check, Violation
+from backend.stock.checks import CHECKS as STOCK_CHECKS
 
 
 async def audit_chain() -> list[Violation]:
@@ -24,9 +14,7 @@ async def audit_chain() -> list[Violation]:
     return [Violation("audit_chain", f"audit entry {broken.entry_id}: {broken.reason}")]
 
 
-# Later domains add their checks here (stock: balances equal the ledger, ...).
-from backend.stock.checks import CHECKS as STOCK_CHECKS  # noqa: E402  (imports Violation)
-
+# Each domain with invariants contributes its (name, check) pairs here.
 CHECKS: list[tuple[str, Check]] = [("audit chain", audit_chain), *STOCK_CHECKS]
 
 

@@ -137,8 +137,9 @@ def worker_settings(redis_url: str) -> type:
     class WorkerSettings:
         functions = FUNCTIONS
         cron_jobs = [
-            cron(cast(Any, c.function), minute=set(c.minutes),
-                 hour=set(c.hours) if c.hours else None)
+            cron(
+                cast(Any, c.function), minute=set(c.minutes), hour=set(c.hours) if c.hours else None
+            )
             for c in CRON
         ]
         redis_settings = RedisSettings.from_dsn(redis_url)

@@ -35,7 +35,8 @@ def token_for(user_id: int) -> str:
     from backend.app import jwt_auth
 
     return jwt_auth.create_token(
-        identifier=str(user_id), token_expiration=timedelta(hours=1),
+        identifier=str(user_id),
+        token_expiration=timedelta(hours=1),
         token_unique_jwt_id=uuid.uuid4().hex,
     )
 
@@ -60,7 +61,9 @@ async def make_user(
         )
     )
     user_id = rows[0]["id"]
-    row: dict[str, Any] = await User.select().where(User.id == user_id).output(load_json=True).first()
+    row: dict[str, Any] = (
+        await User.select().where(User.id == user_id).output(load_json=True).first()
+    )
     return TestUser(
         id=user_id,
         username=username,
@@ -70,7 +73,9 @@ async def make_user(
     )
 
 
-async def make_role_users(warehouse_ids: list[int], department_ids: list[int]) -> dict[str, TestUser]:
+async def make_role_users(
+    warehouse_ids: list[int], department_ids: list[int]
+) -> dict[str, TestUser]:
     """One user per role, scoped to the given warehouses and departments."""
     return {
         role.value: await make_user(

@@ -66,9 +66,11 @@ async def sign(
         raise InvalidInput(field="signer", reason="a person must sign")
     if meaning not in Meaning.__members__:
         raise InvalidInput(field="meaning", reason="one of " + ", ".join(Meaning))
-    row = await User.select(User.password_hash, User.full_name).where(
-        User.id == actor.user_id
-    ).first()
+    row = (
+        await User.select(User.password_hash, User.full_name)
+        .where(User.id == actor.user_id)
+        .first()
+    )
     if row is None or not await verify_password(row["password_hash"], password):
         raise SignatureRefused(field="password")
     digest = record_hash(record)

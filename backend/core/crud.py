@@ -246,9 +246,9 @@ async def _update(
         if changed:
             await _check_references(resource, actor, changed)
             await _check_unique(resource, {**old, **changed}, record_id)
-            await resource.table.update(
-                {resource.column(k): v for k, v in changed.items()}
-            ).where(resource.table._meta.primary_key == record_id)
+            await resource.table.update({resource.column(k): v for k, v in changed.items()}).where(
+                resource.table._meta.primary_key == record_id
+            )
             uow.audit(
                 "update",
                 resource.entity,
@@ -260,9 +260,7 @@ async def _update(
         return {**old, **changed}
 
 
-async def retire(
-    resource: Resource, actor: Actor, record_id: int, reason: str
-) -> dict[str, Any]:
+async def retire(resource: Resource, actor: Actor, record_id: int, reason: str) -> dict[str, Any]:
     async with unit_of_work(actor) as uow:
         old = await _row(resource, actor, record_id)
         if old.get("active") is False:
@@ -271,7 +269,11 @@ async def retire(
             resource.table._meta.primary_key == record_id
         )
         uow.audit(
-            "retire", resource.entity, record_id, old={"active": True}, new={"active": False},
+            "retire",
+            resource.entity,
+            record_id,
+            old={"active": True},
+            new={"active": False},
             reason=reason,
         )
         uow.emit("masterdata.changed", {"entity": resource.entity, "id": record_id})

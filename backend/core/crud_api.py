@@ -60,7 +60,9 @@ def crud_controller(
             extra_search=extra_search,
         )
         return Page(
-            items=[as_out(r) for r in rows], total=total, limit=params["limit"],
+            items=[as_out(r) for r in rows],
+            total=total,
+            limit=params["limit"],
             offset=params["offset"],
         )
 
@@ -69,7 +71,9 @@ def crud_controller(
         inspect.Parameter("actor", inspect.Parameter.KEYWORD_ONLY, annotation=CurrentActor),
         inspect.Parameter("q", inspect.Parameter.KEYWORD_ONLY, annotation=Search, default=None),
         inspect.Parameter(
-            "include_retired", inspect.Parameter.KEYWORD_ONLY, annotation=FromQuery[bool],
+            "include_retired",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=FromQuery[bool],
             default=False,
         ),
         inspect.Parameter("limit", inspect.Parameter.KEYWORD_ONLY, annotation=Limit, default=50),
@@ -78,12 +82,15 @@ def crud_controller(
     for name, kind in filters.items():
         parameters.append(
             inspect.Parameter(
-                name, inspect.Parameter.KEYWORD_ONLY, annotation=FromQuery[kind | None],  # type: ignore[misc, valid-type]
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=FromQuery[kind | None],  # type: ignore[misc, valid-type]
                 default=None,
             )
         )
     list_records.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        parameters, return_annotation=Page[out]  # type: ignore[valid-type]
+        parameters,
+        return_annotation=Page[out],  # type: ignore[valid-type]
     )
     list_records.__annotations__ = {
         p.name: p.annotation for p in parameters if p.name != "self"

@@ -52,8 +52,9 @@ async def strict_body(request: Any) -> None:
         key = at.group("path") if at and at.group("path") else "data"
         raise ValidationException(
             detail="Validation failed",
-            extra=[{"message": message[: at.start()] if at else message, "key": key,
-                    "source": "body"}],
+            extra=[
+                {"message": message[: at.start()] if at else message, "key": key, "source": "body"}
+            ],
         ) from None
     except msgspec.DecodeError:
         return None  # not JSON at all: Litestar's own decoding answers MALFORMED_REQUEST

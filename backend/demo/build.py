@@ -102,7 +102,8 @@ async def build_demo(seed: int = 20261121) -> dict[str, Any]:
             [
                 Manufacturer(
                     name=(
-                        f"{brand}医疗器械有限公司" if brand not in IMPORTED
+                        f"{brand}医疗器械有限公司"
+                        if brand not in IMPORTED
                         else f"{brand} Medical Inc."
                     ),
                     name_en=f"{brand} Medical",
@@ -163,29 +164,62 @@ async def build_demo(seed: int = 20261121) -> dict[str, Any]:
         for index, qty, level, item_no in packaging:
             base = gtin13("6971234", item_no)
             if level == "each":
-                pack_rows.append(Packaging(product=product_ids[index], level=level, quantity=qty,
-                                           agency="GS1", di="0" + base, original=base))
+                pack_rows.append(
+                    Packaging(
+                        product=product_ids[index],
+                        level=level,
+                        quantity=qty,
+                        agency="GS1",
+                        di="0" + base,
+                        original=base,
+                    )
+                )
             else:
                 g14 = gtin14(1 if level == "box" else 2, base)
-                pack_rows.append(Packaging(product=product_ids[index], level=level, quantity=qty,
-                                           agency="GS1", di=g14, original=g14))
+                pack_rows.append(
+                    Packaging(
+                        product=product_ids[index],
+                        level=level,
+                        quantity=qty,
+                        agency="GS1",
+                        di=g14,
+                        original=g14,
+                    )
+                )
         # A few imported implants carry HIBC labels, a few domestic ones MA codes.
         for n, index in enumerate(rng.sample(range(len(product_ids)), 12)):
             if n % 2:
                 di = f"A123LW{index:05d}0"
-                pack_rows.append(Packaging(product=product_ids[index], level="each", quantity=1,
-                                           agency="HIBC", di=di, original="+" + di))
+                pack_rows.append(
+                    Packaging(
+                        product=product_ids[index],
+                        level="each",
+                        quantity=1,
+                        agency="HIBC",
+                        di=di,
+                        original="+" + di,
+                    )
+                )
             else:
                 di = f"MA.156.M0.100761.{2000000 + index}"
-                pack_rows.append(Packaging(product=product_ids[index], level="each", quantity=1,
-                                           agency="MA", di=di, original=di))
+                pack_rows.append(
+                    Packaging(
+                        product=product_ids[index],
+                        level="each",
+                        quantity=1,
+                        agency="MA",
+                        di=di,
+                        original=di,
+                    )
+                )
         counts["packaging"] = len(await _bulk(Packaging, pack_rows))
 
         supplier_ids = await _bulk(
             Supplier,
             [
-                Supplier(code=f"SUP-{n:03d}", name=name, contact=contact,
-                         phone=f"0571-8{n:03d}66{n:02d}")
+                Supplier(
+                    code=f"SUP-{n:03d}", name=name, contact=contact, phone=f"0571-8{n:03d}66{n:02d}"
+                )
                 for n, (name, contact) in enumerate(
                     [
                         ("浙江华东医药器械有限公司", "王敏"),
@@ -216,17 +250,27 @@ async def build_demo(seed: int = 20261121) -> dict[str, Any]:
         counts["suppliers"] = len(supplier_ids)
         licences: list[SupplierLicence] = []
         for n, supplier_id in enumerate(supplier_ids):
-            licences.append(SupplierLicence(supplier=supplier_id, kind="business_licence",
-                                            number=f"91330{rng.randint(10**12, 10**13 - 1)}X"))
+            licences.append(
+                SupplierLicence(
+                    supplier=supplier_id,
+                    kind="business_licence",
+                    number=f"91330{rng.randint(10**12, 10**13 - 1)}X",
+                )
+            )
             if n in (3, 7, 11):
                 until = today + timedelta(days=rng.randint(5, 29))  # lapsing within 30 days
             elif n == 15:
                 until = today - timedelta(days=12)  # lapsed
             else:
                 until = today + timedelta(days=rng.randint(200, 1500))
-            licences.append(SupplierLicence(supplier=supplier_id, kind="operating_licence",
-                                            number=f"浙杭药监械经营许{2020 + n % 5}{n:04d}号",
-                                            valid_until=until))
+            licences.append(
+                SupplierLicence(
+                    supplier=supplier_id,
+                    kind="operating_licence",
+                    number=f"浙杭药监械经营许{2020 + n % 5}{n:04d}号",
+                    valid_until=until,
+                )
+            )
         counts["licences"] = len(await _bulk(SupplierLicence, licences))
 
         terms: list[SupplierProduct] = []
@@ -237,12 +281,17 @@ async def build_demo(seed: int = 20261121) -> dict[str, Any]:
                 if priority == "backup" and rng.random() < 0.5:
                     continue
                 pack = FAMILY_PACK.get(products[index].category, 1)
-                terms.append(SupplierProduct(
-                    supplier=supplier_id, product=product_id,
-                    lead_time_days=rng.choice((2, 3, 5, 7, 14, 21)),
-                    moq=pack, pack_size=pack, price=int(cost * rng.uniform(1.0, 1.15)),
-                    priority=priority,
-                ))
+                terms.append(
+                    SupplierProduct(
+                        supplier=supplier_id,
+                        product=product_id,
+                        lead_time_days=rng.choice((2, 3, 5, 7, 14, 21)),
+                        moq=pack,
+                        pack_size=pack,
+                        price=int(cost * rng.uniform(1.0, 1.15)),
+                        priority=priority,
+                    )
+                )
         counts["supplier_terms"] = len(await _bulk(SupplierProduct, terms))
 
         warehouse_ids = await _bulk(
@@ -252,10 +301,13 @@ async def build_demo(seed: int = 20261121) -> dict[str, Any]:
         department_ids = await _bulk(
             Department,
             [
-                Department(code=code, name=name, name_en=en,
-                           warehouse=(warehouse_ids[1] if code in ("EMER", "GAST")
-                                      else warehouse_ids[0]),
-                           budget_enforcement="block" if code in ("ORTH", "CARD") else "warn")
+                Department(
+                    code=code,
+                    name=name,
+                    name_en=en,
+                    warehouse=(warehouse_ids[1] if code in ("EMER", "GAST") else warehouse_ids[0]),
+                    budget_enforcement="block" if code in ("ORTH", "CARD") else "warn",
+                )
                 for code, name, en in DEPARTMENTS
             ],
         )
@@ -264,36 +316,68 @@ async def build_demo(seed: int = 20261121) -> dict[str, Any]:
         locations: list[Location] = []
         for warehouse_id, (code, _n, _a) in zip(warehouse_ids, WAREHOUSES, strict=True):
             for kind, loc_code, name in (
-                ("receiving", "RCV", "收货区"), ("quarantine", "QUA", "待验/隔离区"),
-                ("disposal", "DSP", "报废区"), ("in_transit", "TRN", "在途"),
+                ("receiving", "RCV", "收货区"),
+                ("quarantine", "QUA", "待验/隔离区"),
+                ("disposal", "DSP", "报废区"),
+                ("in_transit", "TRN", "在途"),
             ):
-                locations.append(Location(warehouse=warehouse_id, code=f"{code}-{loc_code}",
-                                          name=name, kind=kind))
+                locations.append(
+                    Location(
+                        warehouse=warehouse_id, code=f"{code}-{loc_code}", name=name, kind=kind
+                    )
+                )
             cold = code == "WH-R"
             for aisle in ("A", "B", "C") if not cold else ("K",):
                 for bay in range(1, 9):
                     for shelf in range(1, 4):
-                        locations.append(Location(
-                            warehouse=warehouse_id, code=f"{aisle}-{bay:02d}-{shelf}",
-                            name=f"{aisle}区 {bay} 架 {shelf} 层", kind="storage",
-                            temp_min=2.0 if cold else None, temp_max=8.0 if cold else None,
-                        ))
+                        locations.append(
+                            Location(
+                                warehouse=warehouse_id,
+                                code=f"{aisle}-{bay:02d}-{shelf}",
+                                name=f"{aisle}区 {bay} 架 {shelf} 层",
+                                kind="storage",
+                                temp_min=2.0 if cold else None,
+                                temp_max=8.0 if cold else None,
+                            )
+                        )
             if code == "WH-C":
                 for bay in range(1, 5):
-                    locations.append(Location(warehouse=warehouse_id, code=f"K-{bay:02d}",
-                                              name=f"冷藏柜 {bay}", kind="storage",
-                                              temp_min=2.0, temp_max=8.0))
-        for department_id, (code, name, _en), in zip(department_ids, DEPARTMENTS, strict=True):
+                    locations.append(
+                        Location(
+                            warehouse=warehouse_id,
+                            code=f"K-{bay:02d}",
+                            name=f"冷藏柜 {bay}",
+                            kind="storage",
+                            temp_min=2.0,
+                            temp_max=8.0,
+                        )
+                    )
+        for (
+            department_id,
+            (code, name, _en),
+        ) in zip(department_ids, DEPARTMENTS, strict=True):
             serving = warehouse_ids[1] if code in ("EMER", "GAST") else warehouse_ids[0]
-            locations.append(Location(warehouse=serving, code=f"POU-{code}", name=f"{name}二级柜",
-                                      kind="point_of_use", department=department_id))
+            locations.append(
+                Location(
+                    warehouse=serving,
+                    code=f"POU-{code}",
+                    name=f"{name}二级柜",
+                    kind="point_of_use",
+                    department=department_id,
+                )
+            )
         counts["locations"] = len(await _bulk(Location, locations))
 
         period = today.strftime("%Y-%m")
-        await _bulk(DepartmentBudget, [
-            DepartmentBudget(department=d, period=period, amount=rng.randint(20, 400) * 10_000_00)
-            for d in department_ids
-        ])
+        await _bulk(
+            DepartmentBudget,
+            [
+                DepartmentBudget(
+                    department=d, period=period, amount=rng.randint(20, 400) * 10_000_00
+                )
+                for d in department_ids
+            ],
+        )
 
         users: list[tuple[str, str]] = []
         password_hash = await hash_password(DEMO_PASSWORD)
@@ -307,11 +391,20 @@ async def build_demo(seed: int = 20261121) -> dict[str, Any]:
             ("head", "护士长 孙静", ["department_head"], [], [department_ids[0]]),
             ("auditor", "审计员 钱磊", ["auditor"], [], []),
         )
-        await _bulk(User, [
-            User(username=u, full_name=n, password_hash=password_hash, roles=r,
-                 warehouse_ids=w, department_ids=d)
-            for u, n, r, w, d in demo_users
-        ])
+        await _bulk(
+            User,
+            [
+                User(
+                    username=u,
+                    full_name=n,
+                    password_hash=password_hash,
+                    roles=r,
+                    warehouse_ids=w,
+                    department_ids=d,
+                )
+                for u, n, r, w, d in demo_users
+            ],
+        )
         users = [(u, "+".join(r)) for u, _n, r, _w, _d in demo_users]
         counts["users"] = len(users)
         counts.update(await demo_stock.build(rng, today))

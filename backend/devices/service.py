@@ -180,8 +180,9 @@ async def sign_in_at_station(actor: Actor, station: str) -> None:
     async with unit_of_work(actor) as uow:
         # One statement, so two people signing in at once leave one of them, never an error.
         await db.execute(
-            "INSERT INTO station_session (station, user_id, since) VALUES ({}, {}, {}) "
-            "ON CONFLICT (station) DO UPDATE SET user_id = excluded.user_id, since = excluded.since",
+            "INSERT INTO station_session (station, user_id, since) VALUES ({}, {}, {})"
+            " ON CONFLICT (station)"
+            " DO UPDATE SET user_id = excluded.user_id, since = excluded.since",
             station,
             actor.user_id,
             clock.now(),

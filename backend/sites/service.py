@@ -46,7 +46,10 @@ def _budget_scope(table: type[DepartmentBudget] | type[DepartmentQuota]):  # typ
 
 
 WAREHOUSES = Resource(
-    table=Warehouse, entity="warehouse", unique=("code",), search=("code", "name"),
+    table=Warehouse,
+    entity="warehouse",
+    unique=("code",),
+    search=("code", "name"),
     scope=warehouse_scope,
 )
 LOCATIONS = Resource(

@@ -36,7 +36,11 @@ class Department(Table, tablename="department"):
     name = Varchar(length=200)
     name_en = Varchar(length=200, null=True, default=None)
     warehouse = ForeignKey(
-        Warehouse, null=True, default=None, on_delete=OnDelete.restrict, index=True,
+        Warehouse,
+        null=True,
+        default=None,
+        on_delete=OnDelete.restrict,
+        index=True,
         help_text="The warehouse that serves this department",
     )
     budget_enforcement = Varchar(
@@ -58,7 +62,11 @@ class Location(Table, tablename="location"):
     temp_min = Real(null=True, default=None, help_text="Controlled range lower bound, °C")
     temp_max = Real(null=True, default=None, help_text="Controlled range upper bound, °C")
     department = ForeignKey(
-        Department, null=True, default=None, on_delete=OnDelete.restrict, index=True,
+        Department,
+        null=True,
+        default=None,
+        on_delete=OnDelete.restrict,
+        index=True,
         help_text="The ward a point-of-use cabinet belongs to",
     )
     active = Boolean(default=True)

@@ -134,8 +134,8 @@ async def test_concurrent_wrong_passwords_still_lock_the_account(client):
 
     await make_user("lina", ["warehouse"])
     await asyncio.gather(*[login(client, "lina", f"wrong-password-{n}") for n in range(5)])
-    locked = await User.select(User.locked_at, User.failed_logins).where(
-        User.username == "lina"
-    ).first()
+    locked = (
+        await User.select(User.locked_at, User.failed_logins).where(User.username == "lina").first()
+    )
     assert locked["failed_logins"] == 5
     assert locked["locked_at"] is not None

@@ -170,9 +170,7 @@ async def test_a_claim_abandoned_by_a_crashed_process_is_released_after_ten_minu
     request = client.build_request(
         "POST", "/api/v1/products", json=product_body(), headers=keyed(admin, "k-1")
     )
-    digest = hashlib.sha256(
-        b"\n".join([b"POST", b"/api/v1/products", request.content])
-    ).hexdigest()
+    digest = hashlib.sha256(b"\n".join([b"POST", b"/api/v1/products", request.content])).hexdigest()
     await IdempotencyRecord.insert(
         IdempotencyRecord(
             scope=f"u{admin.id}:k-1",
