@@ -20,6 +20,11 @@ const ROUTES = {
   putaway: 'src/views/Putaway.vue',
   pick: 'src/views/Pick.vue',
   transfer: 'src/views/Transfer.vue',
+  // lazy routes of the tablet and of the alerts (measured under the same budget)
+  alerts: 'src/views/Alerts.vue',
+  'ward-request': 'src/views/WardRequest.vue',
+  'ward-requisitions': 'src/views/Requisitions.vue',
+  'ward-use': 'src/views/WardUse.vue',
 }
 
 /** Files a chunk pulls in without a dynamic import: itself, its CSS, its static imports. */

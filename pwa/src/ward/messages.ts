@@ -42,6 +42,8 @@ export const zh = {
     warehouse: '仓库',
     department: '科室',
     snoozedUntil: '暂缓至 {time}：{reason}',
+    fact: { expiry: '有效期至', days_left: '剩余天数', on_hand: '现存', threshold_days: '阈值（天）', status: '批次状态', reserved: '已预留', available: '可用', reorder_point: '再订货点', minimum: '最低库存', par_level: '定数', hours: '滞留小时', lot_number: '批号', temperature: '温度' },
+    factValue: { on_hold: '冻结', recalled: '召回', rejected: '不合格', pending_inspection: '待验', released: '合格放行' },
   },
   ward: {
     department: '科室',
@@ -179,6 +181,8 @@ export const en: typeof zh = {
     warehouse: 'Warehouse',
     department: 'Department',
     snoozedUntil: 'Snoozed until {time}: {reason}',
+    fact: { expiry: 'Expiry', days_left: 'Days left', on_hand: 'On hand', threshold_days: 'Threshold (days)', status: 'Lot status', reserved: 'Reserved', available: 'Available', reorder_point: 'Reorder point', minimum: 'Minimum', par_level: 'Par level', hours: 'Hours', lot_number: 'Lot', temperature: 'Temperature' },
+    factValue: { on_hold: 'On hold', recalled: 'Recalled', rejected: 'Rejected', pending_inspection: 'Pending inspection', released: 'Released' },
   },
   ward: {
     department: 'Department',
