@@ -17,7 +17,7 @@ export { expect }
 
 export interface Session {
   token: string
-  user: { id: number; username: string; full_name: string; roles: string[]; warehouse_ids: number[] }
+  user: { id: number; username: string; full_name: string; roles: string[]; warehouse_ids: number[]; department_ids?: number[] }
 }
 
 const sessions = new Map<string, Session>()
