@@ -53,7 +53,7 @@ watch(
     if (!token) return alerts.reset()
     live = connectLive(token, { onUnauthorized: sessionExpired })
     // Alerts: toast + system notification for raised/escalated, badge counts on every change.
-    for (const topic of ALERT_TOPICS) live.on(topic, (data, event) => void alerts.receive(topic, data, event.id))
+    for (const topic of ALERT_TOPICS) live.on(topic, (data, event) => void alerts.receive(topic, data, event.id, session.user?.roles ?? []))
     void alerts.refreshCounts()
     live.on('*', (data, event) => publishLive(event.topic, data))
     live.on('station.scan', (data) => {

@@ -37,6 +37,16 @@ export function toastOf(topic: string, data: Record<string, unknown>, key: strin
   }
 }
 
+/** Is the alert for someone with these roles? /ws broadcasts alerts without a warehouse or
+ *  department (licences, registrations) to everyone, so the payload's `roles` decide here too.
+ *  Admins and auditors see all; a payload without roles is shown. */
+export function forRoles(data: Record<string, unknown>, roles: readonly string[]): boolean {
+  if (roles.includes('admin') || roles.includes('auditor')) return true
+  const wanted = data.roles
+  if (!Array.isArray(wanted) || !wanted.length) return true
+  return wanted.some((r) => roles.includes(String(r)))
+}
+
 /** A key for one event: its outbox id when it has one (the same event can arrive on two channels). */
 export function eventKey(topic: string, data: Record<string, unknown>, id?: number | string): string {
   return id !== undefined ? `e${id}` : `${topic}:${String(data.alert ?? '')}:${String(data.level ?? '')}:${String(data.state ?? '')}`
@@ -65,7 +75,8 @@ export const useAlertsStore = defineStore('alerts', {
       }
     },
     /** One live event. Returns the toast shown, if any. */
-    receive(topic: string, data: Record<string, unknown>, id?: number | string): AlertToast | null {
+    receive(topic: string, data: Record<string, unknown>, id?: number | string, roles: readonly string[] = []): AlertToast | null {
+      if (!forRoles(data, roles)) return null
       const key = eventKey(topic, data, id)
       if (this.seen.includes(key)) return null
       this.seen.push(key)
@@ -79,12 +90,16 @@ export const useAlertsStore = defineStore('alerts', {
         this.toasts = this.toasts.filter((x) => x.alert !== alert)
         return null
       }
-      this.toasts = [toast, ...this.toasts.filter((x) => x.alert !== toast.alert)].slice(0, 3)
+      // Newest first; a sweep may raise many at once: the toast shows the newest and how many more.
+      this.toasts = [toast, ...this.toasts.filter((x) => x.alert !== toast.alert)].slice(0, 50)
       notify(toast)
       return toast
     },
     dismiss(key: string): void {
       this.toasts = this.toasts.filter((x) => x.key !== key)
+    },
+    dismissAll(): void {
+      this.toasts = []
     },
     reset(): void {
       this.counts = null

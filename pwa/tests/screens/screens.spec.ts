@@ -270,7 +270,8 @@ test('ward and alerts screens', async ({ browser, request }) => {
   await qaApi.post(`/lots/${p.lines[0]!.lot}/hold`, { reason: '外包装破损待查' })
   await expect(qa.getByTestId('alert-toast').first()).toBeVisible({ timeout: 15_000 })
   await save(qa, 'alerts-toast')
-  await qa.getByTestId('alert-toast').first().locator('button').first().click()
+  const held = (await qaApi.get<{ items: { id: number; lot: number | null }[] }>('/alerts', { rule: 'blocked_lot_reserved', limit: 50 })).items.find((a) => a.lot === p.lines[0]!.lot)!
+  await qa.goto(`/alerts/${held.id}`)
   await expect(qa.getByTestId('alert-detail')).toBeVisible()
   await save(qa, 'alert-detail')
   await qa.getByTestId('alert-snooze').click()

@@ -43,3 +43,22 @@ describe('alerts store', () => {
     expect(eventKey('alert.raised', raised, 9)).toBe('e9')
   })
 })
+
+describe('alerts for my roles', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    vi.spyOn(api, 'get').mockResolvedValue({ open: 0, by_state: {}, open_by_severity: {} })
+  })
+  it('ignores broadcast alerts of other roles (a registration alert on a warehouse handheld)', async () => {
+    const { forRoles } = await import('@/stores/alerts')
+    const reg = { ...raised, roles: ['purchaser', 'qa'] }
+    expect(forRoles(reg, ['warehouse'])).toBe(false)
+    expect(forRoles(reg, ['qa'])).toBe(true)
+    expect(forRoles(reg, ['admin'])).toBe(true)
+    expect(forRoles(raised, ['warehouse'])).toBe(true)
+    const store = useAlertsStore()
+    expect(store.receive('alert.raised', reg, 5, ['warehouse'])).toBeNull()
+    expect(store.toasts).toEqual([])
+    expect(store.receive('alert.raised', reg, 5, ['qa'])).not.toBeNull()
+  })
+})

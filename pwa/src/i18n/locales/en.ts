@@ -152,7 +152,7 @@ const en: typeof zhCN = {
   soon: { title: 'Coming soon', body: 'This screen is being built.' },
   update: { ready: 'A new version is ready', reload: 'Update' },
   ...tasks,
-  alertsLive: { raised: 'New alert', escalated: 'Alert escalated', severity: { info: 'Info', warning: 'Warning', critical: 'Critical' } },
+  alertsLive: { raised: 'New alert', escalated: 'Alert escalated', more: '{n} more', severity: { info: 'Info', warning: 'Warning', critical: 'Critical' } },
   common: { back: 'Back', ok: 'OK', cancel: 'Cancel', close: 'Close' },
 }
 

@@ -150,6 +150,6 @@ export default {
   soon: { title: '即将上线', body: '此功能正在开发中。' },
   update: { ready: '新版本已就绪', reload: '更新' },
   ...tasks,
-  alertsLive: { raised: '新预警', escalated: '预警升级', severity: { info: '提示', warning: '警告', critical: '严重' } },
+  alertsLive: { raised: '新预警', escalated: '预警升级', more: '另有 {n} 条', severity: { info: '提示', warning: '警告', critical: '严重' } },
   common: { back: '返回', ok: '确定', cancel: '取消', close: '关闭' },
 }

@@ -34,10 +34,12 @@ test('a hold on a reserved lot raises a live alert; acknowledge, snooze, and a r
   await expect(page.getByTestId('alerts-badge')).toHaveText(before.open + 1 > 99 ? '99+' : String(before.open + 1))
   await expect(page.getByTestId('tile-alerts-count')).toHaveText(String(before.open + 1))
 
-  // Open the alert from the toast.
-  await toast.click()
-  await expect(page).toHaveURL(/\/alerts\/\d+$/)
-  const id = Number(page.url().split('/').pop())
+  // The toast opens the alert (or the inbox, when the sweep raised others at the same moment).
+  const raisedAlert = (await qa.get<{ items: { id: number; lot: number | null }[] }>('/alerts', { rule: 'blocked_lot_reserved', limit: 50 })).items.find((a) => a.lot === lot)!
+  const id = raisedAlert.id
+  await toast.locator('button').first().click()
+  await expect(page).toHaveURL(/\/alerts(\/\d+)?$/)
+  await page.goto(`/alerts/${id}`)
   const detail = page.getByTestId('alert-detail')
   await expect(detail).toContainText('冻结批次仍有预留')
   await expect(page.getByTestId('alert-state')).toHaveText('未处理')

@@ -43,6 +43,7 @@ test('nurse requests, head approves, warehouse picks, ward receives and uses on 
   await expect(ward.getByTestId('tile-request')).toBeVisible()
   await expect(ward.getByTestId('tile-pick')).toHaveCount(0)
   await ward.getByTestId('tile-request').click()
+  await expect(ward.getByTestId('catalogue-item').first()).toBeVisible() // the screen claims scans once mounted
   expect(await scan(ward, gs1(REAGENT_GTIN, '2030-01-01', 'X1'))).toBe('refusal')
   await expectBanner(ward, 'refusal', '不在本科室请领目录中')
   await ward.getByTestId('catalogue-search').fill(item.product_code)
