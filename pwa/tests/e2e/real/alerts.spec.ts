@@ -30,7 +30,7 @@ test('a hold on a reserved lot raises a live alert; acknowledge, snooze, and a r
   await qa.post(`/lots/${lot}/hold`, { reason: 'e2e: 怀疑包装破损' })
   const toast = page.getByTestId('alert-toast').first()
   await expect(toast).toBeVisible({ timeout: 15_000 })
-  await expect(toast).toContainText('严重')
+  await expect(toast).toContainText(/新预警|预警升级/)
   await expect(page.getByTestId('alerts-badge')).toHaveText(before.open + 1 > 99 ? '99+' : String(before.open + 1))
   await expect(page.getByTestId('tile-alerts-count')).toHaveText(String(before.open + 1))
 
