@@ -269,6 +269,7 @@ test('ward and alerts screens', async ({ browser, request }) => {
   await qa.waitForTimeout(800)
   await qaApi.post(`/lots/${p.lines[0]!.lot}/hold`, { reason: '外包装破损待查' })
   await expect(qa.getByTestId('alert-toast').first()).toBeVisible({ timeout: 15_000 })
+  await expect(qa.getByTestId('alerts-badge')).toBeVisible()
   await save(qa, 'alerts-toast')
   const held = (await qaApi.get<{ items: { id: number; lot: number | null }[] }>('/alerts', { rule: 'blocked_lot_reserved', limit: 50 })).items.find((a) => a.lot === p.lines[0]!.lot)!
   await qa.goto(`/alerts/${held.id}`)
