@@ -62,6 +62,9 @@ export async function signedIn(page: Page, request: APIRequestContext, username:
     }
   }, s)
   await page.goto(path)
+  // The screen claims scans when it is mounted (its lazy chunk loaded): a scan sent before that
+  // goes to the default lookup and answers something else.
+  await page.locator('main').first().waitFor()
 }
 
 /** A wedge scan with focus on no text field; resolves to the banner's final state. The previous
