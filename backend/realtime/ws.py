@@ -42,7 +42,7 @@ async def live_socket(socket: WebSocket[Any, Any, Any]) -> None:
     if actor.all_scopes:
         warehouses = frozenset(r["id"] for r in await Warehouse.select(Warehouse._meta.primary_key))
     channels: ChannelsPlugin = socket.app.state.channels
-    names = channels_for_user(actor.user_id, warehouses, actor.department_ids)
+    names = channels_for_user(actor.user_id, warehouses, actor.department_ids, actor.roles)
     # Litestar's Redis pub/sub backend shares one connection for SUBSCRIBE; two sockets
     # subscribing at the same moment could lose each other's channels, so take turns.
     async with _subscription_lock:

@@ -43,7 +43,7 @@ async def test_near_expiry_is_raised_once_and_escalates_as_days_pass() -> None:
     assert topics == ["alert.raised", "alert.escalated", "alert.escalated"]
     _id, _topic, payload = (await events())[-1]
     assert payload["warehouse_id"] == w.wh_a and "admin" in payload["roles"]
-    assert channels_for_event(payload) == [f"warehouse:{w.wh_a}"]
+    assert channels_for_event(payload) == [f"warehouse:{w.wh_a}|role:{r}" for r in payload["roles"]]
 
 
 async def test_expired_stock_on_hand_is_its_own_alert_and_the_near_expiry_one_resolves() -> None:
@@ -117,7 +117,11 @@ async def test_a_ward_cabinet_below_par_goes_to_its_department() -> None:
     (alert,) = await alerts(rules.PAR_LEVEL)
     assert alert["department"] == w.department and alert["location"] == w.ward_a
     (_id, _t, payload) = (await events())[-1]
-    assert set(channels_for_event(payload)) == {f"warehouse:{w.wh_a}", f"department:{w.department}"}
+    assert set(channels_for_event(payload)) == {
+        f"{scope}|role:{r}"
+        for scope in (f"warehouse:{w.wh_a}", f"department:{w.department}")
+        for r in payload["roles"]
+    }
 
 
 async def test_a_held_lot_with_reservations_is_an_anomaly() -> None:
@@ -178,9 +182,9 @@ async def test_late_supplier_transit_and_certificates_are_swept() -> None:
     assert (licence["level"], licence["severity"]) == (2, "critical")  # lapsed
     await sweep(days=900 - 59)
     assert await alerts(rules.REGISTRATION_EXPIRING)
-    # A licence alert names no warehouse: its event is for everyone.
+    # A licence alert names no warehouse: its event is for everyone holding one of its roles.
     payload = next(p for _i, _t, p in await events() if p["rule"] == rules.LICENCE_EXPIRING)
-    assert channels_for_event(payload) == ["broadcast"]
+    assert channels_for_event(payload) == [f"broadcast|role:{r}" for r in sorted(payload["roles"])]
 
 
 async def test_slow_moving_stock() -> None:
