@@ -22,7 +22,12 @@ def warehouse_scope(actor: Actor) -> Any | None:
 
 
 def location_scope(actor: Actor) -> Any | None:
-    return None if actor.all_scopes else Location.warehouse.is_in(list(actor.warehouse_ids) or [-1])
+    """Locations of the actor's warehouses, and the ward cabinets of the actor's departments."""
+    if actor.all_scopes:
+        return None
+    return Location.warehouse.is_in(list(actor.warehouse_ids) or [-1]) | Location.department.is_in(
+        list(actor.department_ids) or [-1]
+    )
 
 
 def department_scope(actor: Actor) -> Any | None:

@@ -15,10 +15,16 @@ from backend.stock.sql import fetch as fetch_rows
 
 
 def _scope(actor: Actor, alias: str = "loc") -> tuple[str, list[Any]]:
+    """Stock in the actor's warehouses, and in the ward cabinets of the actor's departments."""
     if actor.all_scopes:
         return "", []
     ids = sorted(actor.warehouse_ids) or [-1]
-    return f" AND {alias}.warehouse IN ({', '.join('{}' for _ in ids)})", list(ids)
+    departments = sorted(actor.department_ids) or [-1]
+    return (
+        f" AND ({alias}.warehouse IN ({', '.join('{}' for _ in ids)})"
+        f" OR {alias}.department IN ({', '.join('{}' for _ in departments)}))",
+        [*ids, *departments],
+    )
 
 
 @dataclass(frozen=True, slots=True)

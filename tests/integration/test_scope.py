@@ -163,3 +163,31 @@ async def test_an_auditor_reads_everything_and_writes_nothing(client):
         assert response.json()["code"] == "PERMISSION_DENIED"
     assert await written() == before
     assert (await client.get("/api/v1/audit/entries", headers=auditor.headers)).status_code == 200
+
+
+async def test_a_ward_member_sees_the_cabinet_of_their_department_and_no_other(client):
+    from backend.sites.tables import Department, Location, Warehouse
+    from tests.support import make_user
+
+    wh = (await Warehouse.insert(Warehouse(code="W1", name="Central")))[0]["id"]
+    wards = [
+        (await Department.insert(Department(code=c, name=c, warehouse=wh)))[0]["id"]
+        for c in ("CARD", "ORTH")
+    ]
+    cabinets = [
+        (
+            await Location.insert(
+                Location(warehouse=wh, code=f"POU-{d}", kind="point_of_use", department=d)
+            )
+        )[0]["id"]
+        for d in wards
+    ]
+    nurse = await make_user("nurse", ["clinician"], [], [wards[0]])
+    listed = await client.get(
+        "/api/v1/locations", params={"kind": "point_of_use"}, headers=nurse.headers
+    )
+    assert [loc["id"] for loc in listed.json()["items"]] == [cabinets[0]]
+    own = await client.get(f"/api/v1/locations/{cabinets[0]}", headers=nurse.headers)
+    assert own.status_code == 200
+    other = await client.get(f"/api/v1/locations/{cabinets[1]}", headers=nurse.headers)
+    assert other.status_code == 404
