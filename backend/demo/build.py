@@ -130,7 +130,7 @@ async def build_demo(seed: int = 20261121) -> dict[str, Any]:
                     index = len(products)
                     products.append(
                         Product(
-                            code=f"{family.category[:4].upper()}-{index + 1:05d}",
+                            code=f"{family.category.replace('_', '')[:4].upper()}-{index + 1:05d}",
                             name=f"{family.name} {brand}",
                             name_en=f"{family.name_en}, {brand}",
                             model=variant,
