@@ -11,7 +11,7 @@ export UV_LINK_MODE ?= copy
 
 # Debian packages: WeasyPrint's Pango and a CJK font for PDFs; Chromium for the PWA's tests.
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
-TEST_DEBS := $(RUN_DEBS) chromium postgresql-client
+TEST_DEBS := $(RUN_DEBS) chromium postgresql-client redis-server
 
 .PHONY: help run test lint types test-python test-sqlite test-postgres test-pwa pwa deps \
         system-deps system-deps-test screenshots bench clean
