@@ -16,8 +16,9 @@ from typing import Any
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.core import clock, db
-from backend.core.errors import Conflict, InvalidInput
+from backend.core.errors import Conflict, DomainError, InvalidInput
 from backend.core.i18n import pick_lang
+from backend.core.problems import PROBLEM, domain_problem_body
 from backend.core.tables import IdempotencyRecord
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -54,28 +55,15 @@ def _who(scope: Scope) -> str:
     return f"a{client[0] if client else '-'}"
 
 
-async def _problem(send: Any, scope: Scope, error: Exception) -> None:
-    from backend.core.errors import DomainError
-
-    assert isinstance(error, DomainError)
+async def _problem(send: Any, scope: Scope, error: DomainError) -> None:
     lang = pick_lang(_header(scope, b"accept-language"))
-    body = json.dumps(
-        {
-            "type": "https://lotwise.dev/problems/" + error.code.lower().replace("_", "-"),
-            "title": error.message("en"),
-            "status": error.status,
-            "detail": error.message(lang),
-            "code": error.code,
-            **error.extra(),
-        },
-        ensure_ascii=False,
-    ).encode()
+    body = json.dumps(domain_problem_body(error, lang), ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",
             "status": error.status,
             "headers": [
-                (b"content-type", b"application/problem+json"),
+                (b"content-type", PROBLEM.encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"content-language", lang.encode()),
             ],

@@ -86,12 +86,12 @@ def _field_reason(message: str, key: str | None, lang: Lang) -> tuple[str | None
     return field, message
 
 
-def problem(
-    status: int, code: str, title: str, detail: str, lang: Lang, extra: Mapping[str, Any] = {}
-) -> Response[dict[str, Any]]:
+def problem_body(
+    status: int, code: str, title: str, detail: str, extra: Mapping[str, Any] = {}
+) -> dict[str, Any]:
     # An error's own parameters never replace the standard members (an error parameter named
     # "status" must not turn a 422 into something else).
-    body: dict[str, Any] = {
+    return {
         **extra,
         "type": TYPE_BASE + code.lower().replace("_", "-"),
         "title": title,
@@ -99,6 +99,18 @@ def problem(
         "detail": detail,
         "code": code,
     }
+
+
+def domain_problem_body(error: DomainError, lang: Lang) -> dict[str, Any]:
+    return problem_body(
+        error.status, error.code, error.message("en"), error.message(lang), error.extra()
+    )
+
+
+def problem(
+    status: int, code: str, title: str, detail: str, lang: Lang, extra: Mapping[str, Any] = {}
+) -> Response[dict[str, Any]]:
+    body = problem_body(status, code, title, detail, extra)
     headers: dict[str, str] = {"Content-Language": lang}
     if status == 429 and "retry_after" in extra:
         headers["Retry-After"] = str(extra["retry_after"])
