@@ -2,7 +2,7 @@
 versions, rollback); Web Push subscriptions; webhooks (admin); stock policies."""
 
 import datetime as dt
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, delete, get, patch, post, put
@@ -15,18 +15,13 @@ from backend.alerts.tables import SensorLocation, StockPolicy
 from backend.auth.guards import CurrentActor, requires
 from backend.auth.rules import Permission
 from backend.core.errors import InvalidInput, NotFound
-from backend.core.pagination import Limit, Offset, Page
-from backend.core.structs import Input, Output, set_fields
+from backend.core.pagination import Limit, Offset, Page, page_of
+from backend.core.params import PathId
+from backend.core.structs import Input, Output, set_fields, to_output
 from backend.core.unit_of_work import unit_of_work
 from backend.sites.tables import Location
 
-S = TypeVar("S", bound=msgspec.Struct)
-PathId = Annotated[int, PathParameter(ge=1)]
 Note = Annotated[str, Meta(max_length=500)]
-
-
-def out(row: Any, kind: type[S]) -> S:
-    return msgspec.convert(row, kind, strict=False)
 
 
 # ---- alerts ----------------------------------------------------------------------------------
@@ -118,25 +113,25 @@ class AlertController(Controller):
             limit=limit,
             offset=offset,
         )
-        return Page(items=[out(r, AlertOut) for r in rows], total=total, limit=limit, offset=offset)
+        return page_of(rows, AlertOut, total, limit, offset)
 
     @get("/counts", **requires(Permission.alerts_read))
     async def counts(self, actor: CurrentActor) -> CountsOut:
-        return out(await service.counts(actor), CountsOut)
+        return to_output(await service.counts(actor), CountsOut)
 
     @get("/{alert_id:int}", **requires(Permission.alerts_read))
     async def read(self, actor: CurrentActor, alert_id: PathId) -> AlertOut:
-        return out(await service.get(actor, alert_id), AlertOut)
+        return to_output(await service.get(actor, alert_id), AlertOut)
 
     @post("/{alert_id:int}/acknowledge", status_code=200, **requires(Permission.alerts_act))
     async def acknowledge(self, actor: CurrentActor, alert_id: PathId) -> AlertOut:
-        return out(await service.acknowledge(actor, alert_id), AlertOut)
+        return to_output(await service.acknowledge(actor, alert_id), AlertOut)
 
     @post("/{alert_id:int}/snooze", status_code=200, **requires(Permission.alerts_act))
     async def snooze(
         self, actor: CurrentActor, alert_id: PathId, data: JSONBody[SnoozeIn]
     ) -> AlertOut:
-        return out(await service.snooze(actor, alert_id, data.until, data.reason), AlertOut)
+        return to_output(await service.snooze(actor, alert_id, data.until, data.reason), AlertOut)
 
     @post("/{alert_id:int}/actions", **requires(Permission.alerts_act))
     async def act(
@@ -149,7 +144,7 @@ class AlertController(Controller):
                 data.kind, data.quantity, data.to_warehouse, data.to_location, data.note
             ),
         )
-        return out(done, ActionOut)
+        return to_output(done, ActionOut)
 
 
 # ---- the rule set ----------------------------------------------------------------------------
@@ -208,9 +203,7 @@ class AlertRuleController(Controller):
         self, actor: CurrentActor, limit: Limit = 50, offset: Offset = 0
     ) -> Page[RuleSetVersionOut]:
         rows, total = await service.rule_set_versions(limit, offset)
-        return Page(
-            items=[out(r, RuleSetVersionOut) for r in rows], total=total, limit=limit, offset=offset
-        )
+        return page_of(rows, RuleSetVersionOut, total, limit, offset)
 
     @post("/rollback", status_code=200, **requires(Permission.alerts_configure))
     async def rollback(self, actor: CurrentActor, data: JSONBody[RollbackIn]) -> RuleSetOut:
@@ -254,7 +247,7 @@ class PushController(Controller):
 
     @get("/subscriptions", **requires(Permission.alerts_read))
     async def mine(self, actor: CurrentActor) -> list[PushSubscriptionOut]:
-        return [out(r, PushSubscriptionOut) for r in await push.mine(actor)]
+        return [to_output(r, PushSubscriptionOut) for r in await push.mine(actor)]
 
     @post("/subscriptions", **requires(Permission.alerts_read))
     async def subscribe(
@@ -267,7 +260,7 @@ class PushController(Controller):
             auth=data.keys.auth,
             device=data.device,
         )
-        return out(row, PushSubscriptionOut)
+        return to_output(row, PushSubscriptionOut)
 
     @delete("/subscriptions/{sub_id:int}", **requires(Permission.alerts_read))
     async def unsubscribe(self, actor: CurrentActor, sub_id: PathId) -> None:
@@ -330,21 +323,21 @@ class WebhookController(Controller):
 
     @get("/", **requires(Permission.alerts_configure))
     async def list_hooks(self, actor: CurrentActor) -> list[WebhookOut]:
-        return [out(r, WebhookOut) for r in await webhooks.list_hooks()]
+        return [to_output(r, WebhookOut) for r in await webhooks.list_hooks()]
 
     @post("/", **requires(Permission.alerts_configure))
     async def create(self, actor: CurrentActor, data: JSONBody[WebhookIn]) -> WebhookOut:
-        return out(await webhooks.create_hook(actor, msgspec.to_builtins(data)), WebhookOut)
+        return to_output(await webhooks.create_hook(actor, msgspec.to_builtins(data)), WebhookOut)
 
     @get("/{hook_id:int}", **requires(Permission.alerts_configure))
     async def read(self, actor: CurrentActor, hook_id: PathId) -> WebhookOut:
-        return out(await webhooks.get_hook(hook_id), WebhookOut)
+        return to_output(await webhooks.get_hook(hook_id), WebhookOut)
 
     @patch("/{hook_id:int}", **requires(Permission.alerts_configure))
     async def update(
         self, actor: CurrentActor, hook_id: PathId, data: JSONBody[WebhookPatch]
     ) -> WebhookOut:
-        return out(await webhooks.update_hook(actor, hook_id, set_fields(data)), WebhookOut)
+        return to_output(await webhooks.update_hook(actor, hook_id, set_fields(data)), WebhookOut)
 
     @delete("/{hook_id:int}", **requires(Permission.alerts_configure))
     async def retire(self, actor: CurrentActor, hook_id: PathId) -> None:
@@ -355,9 +348,7 @@ class WebhookController(Controller):
         self, actor: CurrentActor, hook_id: PathId, limit: Limit = 50, offset: Offset = 0
     ) -> Page[DeliveryOut]:
         rows, total = await webhooks.deliveries(hook_id, limit, offset)
-        return Page(
-            items=[out(r, DeliveryOut) for r in rows], total=total, limit=limit, offset=offset
-        )
+        return page_of(rows, DeliveryOut, total, limit, offset)
 
 
 # ---- stock policies (min / reorder point / par level) ----------------------------------------
@@ -405,12 +396,7 @@ class StockPolicyController(Controller):
                 count = count.where(column == value)
         rows = await query.order_by(StockPolicy._meta.primary_key).limit(limit).offset(offset)
         visible = [r for r in rows if actor.sees_warehouse(r["warehouse"])]
-        return Page(
-            items=[out(r, StockPolicyOut) for r in visible],
-            total=await count,
-            limit=limit,
-            offset=offset,
-        )
+        return page_of(visible, StockPolicyOut, await count, limit, offset)
 
     @put("/", **requires(Permission.alerts_configure))
     async def upsert(self, actor: CurrentActor, data: JSONBody[StockPolicyIn]) -> StockPolicyOut:
@@ -445,7 +431,7 @@ class StockPolicyController(Controller):
                 new=values,
             )
         row = await StockPolicy.select().where(StockPolicy._meta.primary_key == policy_id).first()
-        return out(row, StockPolicyOut)
+        return to_output(row, StockPolicyOut)
 
     @delete("/{policy_id:int}", **requires(Permission.alerts_configure))
     async def remove(self, actor: CurrentActor, policy_id: PathId) -> None:
@@ -483,7 +469,7 @@ class SensorController(Controller):
     @get("/", **requires(Permission.alerts_configure))
     async def list_sensors(self, actor: CurrentActor) -> list[SensorOut]:
         rows = await SensorLocation.select().order_by(SensorLocation.sensor)
-        return [out(r, SensorOut) for r in rows]
+        return [to_output(r, SensorOut) for r in rows]
 
     @put("/{sensor:str}", **requires(Permission.alerts_configure))
     async def assign(

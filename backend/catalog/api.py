@@ -10,7 +10,7 @@ from backend.auth.rules import Permission
 from backend.catalog import service
 from backend.catalog.identifiers import normalise
 from backend.core.crud_api import crud_controller
-from backend.core.structs import Input, Output
+from backend.core.structs import Id, Input, Output
 
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 Code = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._/-]+$")]
@@ -18,7 +18,6 @@ Days = Annotated[int, Meta(ge=0, le=36500)]
 Celsius = Annotated[float, Meta(ge=-200, le=100)]
 Money = Annotated[int, Meta(ge=0, le=10**12, description="Minor units (分)")]
 Count = Annotated[int, Meta(ge=1, le=10**7)]
-Id = Annotated[int, Meta(ge=1)]
 
 
 class ManufacturerOut(Output, kw_only=True):

@@ -11,16 +11,15 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, patch, post
-from litestar.params import FromQuery, JSONBody, PathParameter
+from litestar.params import FromQuery, JSONBody
 
 from backend.auth.guards import CurrentActor, requires
 from backend.auth.rules import Permission
 from backend.core import crud
 from backend.core.crud import has_column
-from backend.core.pagination import Limit, Offset, Page, Search
-from backend.core.structs import Input, set_fields
-
-RecordId = Annotated[int, PathParameter(ge=1, description="The record's id")]
+from backend.core.pagination import Limit, Offset, Page, Search, page_of
+from backend.core.params import PathId
+from backend.core.structs import Input, set_fields, to_output
 
 
 class RetireIn(Input, kw_only=True):
@@ -45,9 +44,6 @@ def crud_controller(
     filters = dict(filters or {})
     convert = to_values or (lambda values: values)
 
-    def as_out(row: dict[str, Any]) -> Any:
-        return msgspec.convert(row, out, strict=False)
-
     async def list_records(self: Any, actor: CurrentActor, **params: Any) -> Page[Any]:
         rows, total = await crud.list_records(
             resource,
@@ -59,12 +55,7 @@ def crud_controller(
             filters={name: params.get(name) for name in filters},
             extra_search=extra_search,
         )
-        return Page(
-            items=[as_out(r) for r in rows],
-            total=total,
-            limit=params["limit"],
-            offset=params["offset"],
-        )
+        return page_of(rows, out, total, params["limit"], params["offset"])
 
     parameters = [
         inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
@@ -96,21 +87,21 @@ def crud_controller(
         p.name: p.annotation for p in parameters if p.name != "self"
     } | {"return": Page[out]}  # type: ignore[valid-type]
 
-    async def get_record(self: Any, actor: CurrentActor, record_id: RecordId) -> Any:
-        return as_out(await crud.get(resource, actor, record_id))
+    async def get_record(self: Any, actor: CurrentActor, record_id: PathId) -> Any:
+        return to_output(await crud.get(resource, actor, record_id), out)
 
     async def create_record(self: Any, actor: CurrentActor, data: Any) -> Any:
         values = convert(msgspec.structs.asdict(data))
-        return as_out(await crud.create(resource, actor, values))
+        return to_output(await crud.create(resource, actor, values), out)
 
-    async def update_record(self: Any, actor: CurrentActor, record_id: RecordId, data: Any) -> Any:
+    async def update_record(self: Any, actor: CurrentActor, record_id: PathId, data: Any) -> Any:
         changes = convert(set_fields(data))
-        return as_out(await crud.update(resource, actor, record_id, changes))
+        return to_output(await crud.update(resource, actor, record_id, changes), out)
 
     async def retire_record(
-        self: Any, actor: CurrentActor, record_id: RecordId, data: JSONBody[RetireIn]
+        self: Any, actor: CurrentActor, record_id: PathId, data: JSONBody[RetireIn]
     ) -> Any:
-        return as_out(await crud.retire(resource, actor, record_id, data.reason))
+        return to_output(await crud.retire(resource, actor, record_id, data.reason), out)
 
     get_record.__annotations__["return"] = out
     create_record.__annotations__.update({"data": JSONBody[create_in], "return": out})  # type: ignore[misc, valid-type]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from collections.abc import Iterable
+from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
 from litestar.params import QueryParameter
 
-T = TypeVar("T")
+from backend.core.structs import to_output
+
+T = TypeVar("T", bound=msgspec.Struct)
 
 MAX_LIMIT = 200
 
@@ -24,3 +27,13 @@ class Page(msgspec.Struct, Generic[T], kw_only=True):
     total: int
     limit: int
     offset: int
+
+
+def page_of(rows: Iterable[Any], kind: type[T], total: int, limit: int, offset: int) -> Page[T]:
+    """A page of database rows (dicts) as response structs."""
+    return Page(
+        items=[to_output(r, kind) for r in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
 import msgspec
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+Id = Annotated[int, msgspec.Meta(ge=1)]
+"""A reference to a record by its id, inside a request body."""
+
+
+def to_output(row: Any, kind: type[S]) -> S:
+    """A database row (dict) as a response struct; rows carry more columns than the struct."""
+    return msgspec.convert(row, kind, strict=False)
 
 
 class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -1,30 +1,22 @@
 """/api/v1 purchase orders, receipts, inspection, QA release and rejection, putaway."""
 
 import datetime as dt
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
-import msgspec
 from litestar import Controller, get, post
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from msgspec import Meta
 
 from backend.auth.guards import CurrentActor, requires
 from backend.auth.rules import Permission
-from backend.core.pagination import Limit, Offset, Page
-from backend.core.structs import Input, Output
+from backend.core.pagination import Limit, Offset, Page, page_of
+from backend.core.params import PathId, QueryId
+from backend.core.structs import Id, Input, Output, to_output
 from backend.receiving import inspection, orders, putaway, receipts
 
-S = TypeVar("S", bound=msgspec.Struct)
-Id = Annotated[int, Meta(ge=1)]
 Quantity = Annotated[int, Meta(ge=1, le=10_000_000)]
 Count = Annotated[int, Meta(ge=0, le=10_000_000)]
 Serial = Annotated[str, Meta(min_length=1, max_length=60)]
-PathId = Annotated[int, PathParameter(ge=1)]
-QueryId = Annotated[int | None, QueryParameter(ge=1)]
-
-
-def out(row: Any, kind: type[S]) -> S:
-    return msgspec.convert(row, kind, strict=False)
 
 
 class PurchaseOrderLineIn(Input, kw_only=True):
@@ -71,7 +63,7 @@ class PurchaseOrderController(Controller):
             warehouse=data.warehouse,
             lines=[orders.OrderLine(x.product, x.quantity) for x in data.lines],
         )
-        return out(order, PurchaseOrderOut)
+        return to_output(order, PurchaseOrderOut)
 
     @get("/", **requires(Permission.stock_read))
     async def list_orders(
@@ -82,13 +74,11 @@ class PurchaseOrderController(Controller):
         offset: Offset = 0,
     ) -> Page[PurchaseOrderOut]:
         rows, total = await orders.list_orders(actor, status=status, limit=limit, offset=offset)
-        return Page(
-            items=[out(r, PurchaseOrderOut) for r in rows], total=total, limit=limit, offset=offset
-        )
+        return page_of(rows, PurchaseOrderOut, total, limit, offset)
 
     @get("/{order_id:int}", **requires(Permission.stock_read))
     async def read(self, actor: CurrentActor, order_id: PathId) -> PurchaseOrderOut:
-        return out(await orders.get(actor, order_id), PurchaseOrderOut)
+        return to_output(await orders.get(actor, order_id), PurchaseOrderOut)
 
 
 class ReceiptLineIn(Input, kw_only=True):
@@ -206,7 +196,7 @@ class ReceiptController(Controller):
                 for x in data.lines
             ],
         )
-        return out(receipt, ReceiptOut)
+        return to_output(receipt, ReceiptOut)
 
     @get("/", **requires(Permission.stock_read))
     async def list_receipts(
@@ -219,13 +209,11 @@ class ReceiptController(Controller):
         rows, total = await receipts.list_receipts(
             actor, warehouse=warehouse, limit=limit, offset=offset
         )
-        return Page(
-            items=[out(r, ReceiptOut) for r in rows], total=total, limit=limit, offset=offset
-        )
+        return page_of(rows, ReceiptOut, total, limit, offset)
 
     @get("/{receipt_id:int}", **requires(Permission.stock_read))
     async def read(self, actor: CurrentActor, receipt_id: PathId) -> ReceiptOut:
-        return out(await receipts.get(actor, receipt_id), ReceiptOut)
+        return to_output(await receipts.get(actor, receipt_id), ReceiptOut)
 
 
 class ReceiptLineController(Controller):
@@ -249,7 +237,7 @@ class ReceiptLineController(Controller):
             reject_reason=data.reject_reason,
             note=data.note,
         )
-        return out(row, InspectedOut)
+        return to_output(row, InspectedOut)
 
     @post("/{line_id:int}/release", status_code=200, **requires(Permission.stock_release))
     async def release(
@@ -258,7 +246,7 @@ class ReceiptLineController(Controller):
         row = await inspection.decide(
             actor, line_id, release=True, password=data.password, reason=data.reason
         )
-        return out(row, DecidedOut)
+        return to_output(row, DecidedOut)
 
     @post("/{line_id:int}/reject", status_code=200, **requires(Permission.stock_release))
     async def reject(
@@ -267,7 +255,7 @@ class ReceiptLineController(Controller):
         row = await inspection.decide(
             actor, line_id, release=False, password=data.password, reason=data.reason
         )
-        return out(row, DecidedOut)
+        return to_output(row, DecidedOut)
 
 
 class PlaceOut(Output, kw_only=True):

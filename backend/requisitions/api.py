@@ -3,9 +3,8 @@ patient uses and trace, and the requisition reports."""
 
 import asyncio
 import datetime as dt
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
-import msgspec
 from litestar import Controller, Response, get, post, put
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from msgspec import Meta
@@ -14,8 +13,9 @@ from backend.auth.guards import CurrentActor, requires
 from backend.auth.rules import Permission
 from backend.core import clock
 from backend.core.errors import InvalidInput
-from backend.core.pagination import Limit, Offset, Page, Search
-from backend.core.structs import Input, Output
+from backend.core.pagination import Limit, Offset, Page, Search, page_of
+from backend.core.params import PathId, QueryId
+from backend.core.structs import Id, Input, Output, to_output
 from backend.requisitions import (
     approving,
     budget,
@@ -28,18 +28,10 @@ from backend.requisitions import (
     using,
 )
 
-S = TypeVar("S", bound=msgspec.Struct)
-Id = Annotated[int, Meta(ge=1)]
-PathId = Annotated[int, PathParameter(ge=1)]
-QueryId = Annotated[int | None, QueryParameter(ge=1)]
 Quantity = Annotated[int, Meta(ge=1, le=rules.MAX_LINE_QUANTITY)]
 """More than MAX_LINE_QUANTITY on one line is refused (422 INVALID_INPUT) before any lookup."""
 Reason = Annotated[str, Meta(min_length=1, max_length=500)]
 Note = Annotated[str, Meta(max_length=500)]
-
-
-def out(row: Any, kind: type[S]) -> S:
-    return msgspec.convert(row, kind, strict=False)
 
 
 # ---- structs --------------------------------------------------------------------------------
@@ -370,7 +362,7 @@ class TraceOut(Output, kw_only=True):
 
 
 def _requisition(row: dict[str, Any]) -> RequisitionOut:
-    return out(row, RequisitionOut)
+    return to_output(row, RequisitionOut)
 
 
 def _plain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -400,9 +392,7 @@ class DepartmentRequisitionController(Controller):
         rows, total = await catalogue.search(
             actor, department_id, q=q, favourites=favourites, limit=limit, offset=offset
         )
-        return Page(
-            items=[out(r, CatalogueOut) for r in rows], total=total, limit=limit, offset=offset
-        )
+        return page_of(rows, CatalogueOut, total, limit, offset)
 
     @put(
         "/catalogue/{product_id:int}", status_code=200, **requires(Permission.requisitions_approve)
@@ -422,7 +412,7 @@ class DepartmentRequisitionController(Controller):
             favourite=data.favourite,
             active=data.active,
         )
-        return out(row, CatalogueEntryOut)
+        return to_output(row, CatalogueEntryOut)
 
     @get("/budget", **requires(Permission.requisitions_read))
     async def budget(
@@ -432,11 +422,11 @@ class DepartmentRequisitionController(Controller):
         period: Annotated[str | None, QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
     ) -> BudgetOut:
         month = period or rules.period_of(clock.today())
-        return out(await budget.summary(actor, department_id, month), BudgetOut)
+        return to_output(await budget.summary(actor, department_id, month), BudgetOut)
 
     @get("/approval-policy", **requires(Permission.requisitions_read))
     async def policy(self, actor: CurrentActor, department_id: PathId) -> PolicyOut:
-        return out(await approving.get_policy(actor, department_id), PolicyOut)
+        return to_output(await approving.get_policy(actor, department_id), PolicyOut)
 
     @put("/approval-policy", status_code=200, **requires(Permission.sites_write))
     async def set_policy(
@@ -448,11 +438,11 @@ class DepartmentRequisitionController(Controller):
             high_value_unit_cost=data.high_value_unit_cost,
             level2_role=data.level2_role,
         )
-        return out(row, PolicyOut)
+        return to_output(row, PolicyOut)
 
     @get("/par-levels", **requires(Permission.requisitions_read))
     async def par_levels(self, actor: CurrentActor, department_id: PathId) -> ParOut:
-        return out(await requesting.par_shortfall(actor, department_id), ParOut)
+        return to_output(await requesting.par_shortfall(actor, department_id), ParOut)
 
     @post("/par-proposal", status_code=200, **requires(Permission.requisitions_request))
     async def par_proposal(self, actor: CurrentActor, department_id: PathId) -> ProposalOut:
@@ -490,12 +480,7 @@ class RequisitionController(Controller):
         rows, total = await requesting.listing(
             actor, department=department, status=status, limit=limit, offset=offset
         )
-        return Page(
-            items=[out(r, RequisitionSummaryOut) for r in rows],
-            total=total,
-            limit=limit,
-            offset=offset,
-        )
+        return page_of(rows, RequisitionSummaryOut, total, limit, offset)
 
     @get("/{requisition_id:int}", **requires(Permission.requisitions_read))
     async def read(self, actor: CurrentActor, requisition_id: PathId) -> RequisitionOut:
@@ -615,7 +600,7 @@ class RequisitionController(Controller):
         self, actor: CurrentActor, requisition_id: PathId
     ) -> list[DiscrepancyOut]:
         rows = await fulfilling.discrepancies(actor, requisition_id)
-        return [out(r, DiscrepancyOut) for r in rows]
+        return [to_output(r, DiscrepancyOut) for r in rows]
 
     @get(
         "/{requisition_id:int}/delivery-note",
@@ -652,7 +637,7 @@ class PointOfUseController(Controller):
             used_at=data.used_at,
             note=data.note,
         )
-        return out(row, PatientUseOut)
+        return to_output(row, PatientUseOut)
 
     @post("/returns", **requires(Permission.requisitions_consume))
     async def return_unused(self, actor: CurrentActor, data: JSONBody[ReturnIn]) -> ReturnOut:
@@ -665,7 +650,7 @@ class PointOfUseController(Controller):
             condition=data.condition,
             reason=data.reason,
         )
-        return out(row, ReturnOut)
+        return to_output(row, ReturnOut)
 
     @get("/uses", **requires(Permission.requisitions_read))
     async def uses(
@@ -685,7 +670,7 @@ class PointOfUseController(Controller):
             department=department,
             limit=limit,
         )
-        return [out(r, PatientUseRowOut) for r in rows]
+        return [to_output(r, PatientUseRowOut) for r in rows]
 
     @get("/trace", **requires(Permission.requisitions_read))
     async def trace(
@@ -694,7 +679,7 @@ class PointOfUseController(Controller):
         found = await using.trace(actor, lot=lot, serial=serial)
         for key in ("now", "warehouses", "departments", "customers"):
             found[key] = _plain(found[key])
-        return out(found, TraceOut)
+        return to_output(found, TraceOut)
 
 
 class RequisitionReportController(Controller):

@@ -6,13 +6,12 @@ from msgspec import UNSET, Meta, UnsetType
 
 from backend.auth.rules import Permission
 from backend.core.crud_api import crud_controller
-from backend.core.structs import Input, Output
+from backend.core.structs import Id, Input, Output
 from backend.sites import service
 
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 Code = Annotated[str, Meta(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9._/-]+$")]
 Celsius = Annotated[float, Meta(ge=-200, le=100)]
-Id = Annotated[int, Meta(ge=1)]
 Period = Annotated[str, Meta(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 
 

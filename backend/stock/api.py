@@ -1,31 +1,23 @@
 """/api/v1 stock, lots, serials, transfers, adjustments, returns, transfer orders, pick lists."""
 
 import datetime as dt
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
-import msgspec
 from litestar import Controller, get, post
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from msgspec import Meta
 
 from backend.auth.guards import CurrentActor, requires
 from backend.auth.rules import Permission
-from backend.core.pagination import Limit, Offset, Page
-from backend.core.structs import Input, Output
+from backend.core.pagination import Limit, Offset, Page, page_of
+from backend.core.params import PathId, QueryId
+from backend.core.structs import Id, Input, Output, to_output
 from backend.stock import lookups, lots, movements, picking, queries
 from backend.stock.errors import ReasonNotAllowed
 from backend.stock.reasons import LABELS, Reason
 
-S = TypeVar("S", bound=msgspec.Struct)
-Id = Annotated[int, Meta(ge=1)]
 Quantity = Annotated[int, Meta(ge=1, le=10_000_000)]
 Text = Annotated[str, Meta(min_length=1, max_length=500)]
-PathId = Annotated[int, PathParameter(ge=1)]
-QueryId = Annotated[int | None, QueryParameter(ge=1)]
-
-
-def out(row: Any, kind: type[S]) -> S:
-    return msgspec.convert(row, kind, strict=False)
 
 
 class BalanceOut(Output, kw_only=True):
@@ -247,9 +239,7 @@ class StockController(Controller):
             limit=limit,
             offset=offset,
         )
-        return Page(
-            items=[out(r, BalanceOut) for r in rows], total=total, limit=limit, offset=offset
-        )
+        return page_of(rows, BalanceOut, total, limit, offset)
 
     @get("/totals", **requires(Permission.stock_read))
     async def totals(
@@ -266,7 +256,7 @@ class StockController(Controller):
         rows = await queries.totals(
             actor, queries.StockFilter(product, warehouse, location, lot), group
         )
-        return [out(r, TotalOut) for r in rows]
+        return [to_output(r, TotalOut) for r in rows]
 
     @get("/reasons", **requires(Permission.stock_read))
     async def reasons(self) -> list[ReasonOut]:
@@ -285,7 +275,7 @@ class StockController(Controller):
             to_location=data.to_location,
             note=data.note,
         )
-        return out(_moved(moved), MovedOut)
+        return to_output(_moved(moved), MovedOut)
 
     @post("/returns", **requires(Permission.stock_move))
     async def department_return(self, actor: CurrentActor, data: JSONBody[ReturnIn]) -> MovedOut:
@@ -298,7 +288,7 @@ class StockController(Controller):
             to_location=data.to_location,
             reason=data.reason,
         )
-        return out(_moved(moved), MovedOut)
+        return to_output(_moved(moved), MovedOut)
 
     @post("/adjustments", **requires(Permission.stock_adjust))
     async def adjust(self, actor: CurrentActor, data: JSONBody[AdjustIn]) -> AdjustedOut:
@@ -345,11 +335,11 @@ class LotController(Controller):
         rows, total = await queries.lots(
             product=product, lot_number=lot_number, status=status, limit=limit, offset=offset
         )
-        return Page(items=[out(r, LotOut) for r in rows], total=total, limit=limit, offset=offset)
+        return page_of(rows, LotOut, total, limit, offset)
 
     @get("/{lot_id:int}", **requires(Permission.stock_read))
     async def lot_page(self, actor: CurrentActor, lot_id: PathId) -> LotPageOut:
-        return out(await queries.lot_page(actor, lot_id), LotPageOut)
+        return to_output(await queries.lot_page(actor, lot_id), LotPageOut)
 
     @get("/{lot_id:int}/ledger", **requires(Permission.stock_read))
     async def lot_ledger(
@@ -360,21 +350,21 @@ class LotController(Controller):
     ) -> list[LedgerOut]:
         await lookups.lot(lot_id)
         rows = await queries.ledger_of(lot=lot_id, before=before, limit=limit)
-        return [out(r, LedgerOut) for r in rows]
+        return [to_output(r, LedgerOut) for r in rows]
 
     @get("/{lot_id:int}/trace", **requires(Permission.stock_read))
     async def lot_trace(self, actor: CurrentActor, lot_id: PathId) -> TraceOut:
-        return out(await queries.trace(actor, lot=lot_id), TraceOut)
+        return to_output(await queries.trace(actor, lot=lot_id), TraceOut)
 
     @post("/{lot_id:int}/hold", status_code=200, **requires(Permission.stock_hold))
     async def hold(self, actor: CurrentActor, lot_id: PathId, data: JSONBody[ReasonIn]) -> LotOut:
-        return out(await lots.hold_lot(actor, lot_id, data.reason), LotOut)
+        return to_output(await lots.hold_lot(actor, lot_id, data.reason), LotOut)
 
     @post("/{lot_id:int}/release-hold", status_code=200, **requires(Permission.stock_hold))
     async def release_hold(
         self, actor: CurrentActor, lot_id: PathId, data: JSONBody[ReasonIn]
     ) -> LotOut:
-        return out(await lots.release_lot_hold(actor, lot_id, data.reason), LotOut)
+        return to_output(await lots.release_lot_hold(actor, lot_id, data.reason), LotOut)
 
 
 class SerialController(Controller):
@@ -388,23 +378,23 @@ class SerialController(Controller):
         serial: Annotated[str | None, QueryParameter(max_length=60)] = None,
         lot: QueryId = None,
     ) -> list[SerialOut]:
-        return [out(r, SerialOut) for r in await queries.serials(product, serial, lot)]
+        return [to_output(r, SerialOut) for r in await queries.serials(product, serial, lot)]
 
     @get("/{serial_id:int}/trace", **requires(Permission.stock_read))
     async def serial_trace(self, actor: CurrentActor, serial_id: PathId) -> TraceOut:
-        return out(await queries.trace(actor, serial=serial_id), TraceOut)
+        return to_output(await queries.trace(actor, serial=serial_id), TraceOut)
 
     @post("/{serial_id:int}/hold", status_code=200, **requires(Permission.stock_hold))
     async def hold(
         self, actor: CurrentActor, serial_id: PathId, data: JSONBody[ReasonIn]
     ) -> SerialOut:
-        return out(await lots.hold_serial(actor, serial_id, data.reason), SerialOut)
+        return to_output(await lots.hold_serial(actor, serial_id, data.reason), SerialOut)
 
     @post("/{serial_id:int}/release-hold", status_code=200, **requires(Permission.stock_hold))
     async def release_hold(
         self, actor: CurrentActor, serial_id: PathId, data: JSONBody[ReasonIn]
     ) -> SerialOut:
-        return out(await lots.release_serial_hold(actor, serial_id, data.reason), SerialOut)
+        return to_output(await lots.release_serial_hold(actor, serial_id, data.reason), SerialOut)
 
 
 # ---- transfer orders and pick lists ---------------------------------------------------------
@@ -516,7 +506,7 @@ class ReceiveTransitIn(Input, kw_only=True):
 async def _order_out(actor: Any, order: dict[str, Any]) -> TransferOrderOut:
     lines = await picking.order_lines(order["id"])
     gaps = await picking.discrepancies(order["id"])
-    return out(
+    return to_output(
         {
             **order,
             "lines": lines,
@@ -555,7 +545,7 @@ class TransferOrderController(Controller):
     async def allocate(
         self, actor: CurrentActor, order_id: PathId, data: JSONBody[AllocateIn]
     ) -> PickListOut:
-        return out(
+        return to_output(
             await picking.allocate_order(actor, order_id, allow_partial=data.allow_partial),
             PickListOut,
         )
@@ -583,7 +573,7 @@ class PickListController(Controller):
 
     @get("/{pick_list_id:int}", **requires(Permission.stock_read))
     async def read(self, actor: CurrentActor, pick_list_id: PathId) -> PickListOut:
-        return out(await picking.pick_list(actor, pick_list_id), PickListOut)
+        return to_output(await picking.pick_list(actor, pick_list_id), PickListOut)
 
     @post(
         "/{pick_list_id:int}/lines/{line_id:int}/confirm",
@@ -606,7 +596,7 @@ class PickListController(Controller):
             deviation_reason=data.deviation_reason,
             short_reason=data.short_reason,
         )
-        return out(line, PickLineDoneOut)
+        return to_output(line, PickLineDoneOut)
 
     @post(
         "/{pick_list_id:int}/lines/{line_id:int}/short",
@@ -620,7 +610,7 @@ class PickListController(Controller):
         line_id: PathId,
         data: JSONBody[ReasonIn],
     ) -> PickLineDoneOut:
-        return out(
+        return to_output(
             await picking.short_pick(actor, pick_list_id, line_id, reason=data.reason),
             PickLineDoneOut,
         )
@@ -629,7 +619,9 @@ class PickListController(Controller):
     async def cancel(
         self, actor: CurrentActor, pick_list_id: PathId, data: JSONBody[ReasonIn]
     ) -> PickListOut:
-        return out(await picking.cancel_pick_list(actor, pick_list_id, data.reason), PickListOut)
+        return to_output(
+            await picking.cancel_pick_list(actor, pick_list_id, data.reason), PickListOut
+        )
 
 
 CONTROLLERS = [

@@ -1,23 +1,21 @@
 """/api/v1/tasks: today's work for the signed-in user (Home's counts, task lists)."""
 
 import datetime as dt
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, get
 from litestar.params import QueryParameter
 
 from backend.auth.guards import CurrentActor, requires
 from backend.auth.rules import Permission
-from backend.core.structs import Output
+from backend.core.structs import Output, S, to_output
 from backend.tasks import service
 
-S = TypeVar("S", bound=msgspec.Struct)
 ListLimit = Annotated[int, QueryParameter(ge=1, le=500)]
 
 
 def _out(rows: list[dict[str, Any]], kind: type[S]) -> list[S]:
-    return [msgspec.convert(r, kind, strict=False) for r in rows]
+    return [to_output(r, kind) for r in rows]
 
 
 class SummaryOut(Output, kw_only=True):
