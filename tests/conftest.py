@@ -107,14 +107,14 @@ async def truncate_all() -> None:
     if db.is_sqlite():
         async with db.transaction():
             for name in names:
-                await db.execute(f'DELETE FROM "{name}"')
+                await db.fetch(f'DELETE FROM "{name}"')
             if await db.fetch("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'"):
-                await db.execute("DELETE FROM sqlite_sequence")
+                await db.fetch("DELETE FROM sqlite_sequence")
     else:
         # DELETE and resetting the sequences takes milliseconds on these small tables, where
         # TRUNCATE of every table takes most of a second per test.
         deletes = "; ".join(f'DELETE FROM "{n}"' for n in names)
-        await db.execute(
+        await db.fetch(
             "DO $$ BEGIN "
             + deletes
             + "; PERFORM setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n "

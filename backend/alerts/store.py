@@ -135,7 +135,7 @@ class Events:
                     payloads,
                 )
         if not db.is_sqlite():
-            await db.execute(f"SELECT pg_notify('{outbox.NOTIFY_CHANNEL}', '')")
+            await db.fetch(f"SELECT pg_notify('{outbox.NOTIFY_CHANNEL}', '')")
 
 
 @asynccontextmanager

@@ -92,10 +92,6 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     return [dict(row) for row in rows or []]
 
 
-async def execute(sql: str, *args: Any) -> list[dict[str, Any]]:
-    return await fetch(sql, *args)
-
-
 _users = 0
 
 

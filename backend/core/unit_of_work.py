@@ -79,7 +79,7 @@ class UnitOfWork:
             )
             if not db.is_sqlite():
                 # Delivered at commit: wakes dispatchers in other processes (the workers).
-                await db.execute(f"SELECT pg_notify('{outbox.NOTIFY_CHANNEL}', '')")
+                await db.fetch(f"SELECT pg_notify('{outbox.NOTIFY_CHANNEL}', '')")
 
 
 @asynccontextmanager

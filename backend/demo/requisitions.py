@@ -11,10 +11,10 @@ from typing import Any
 from backend.auth.service import actor_from_row
 from backend.auth.tables import User
 from backend.core.actor import SYSTEM, Actor
+from backend.core.db import fetch
 from backend.requisitions import approving, fulfilling, requesting, using
 from backend.requisitions.tables import DepartmentCatalogue
 from backend.stock import picking
-from backend.stock.sql import fetch
 
 COMMON = ("syringe", "infusion_set", "iv_cannula", "mask", "gloves", "dressing")
 """Consumables every ward may request (the first three products of each family)."""

@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from backend.core import db
+from backend.core.db import fetch
 from backend.stock.reasons import Reason
-from backend.stock.sql import fetch
 
 LEDGER_COLUMNS = (
     "id",

@@ -179,7 +179,7 @@ async def sign_in_at_station(actor: Actor, station: str) -> None:
 
     async with unit_of_work(actor) as uow:
         # One statement, so two people signing in at once leave one of them, never an error.
-        await db.execute(
+        await db.fetch(
             "INSERT INTO station_session (station, user_id, since) VALUES ({}, {}, {})"
             " ON CONFLICT (station)"
             " DO UPDATE SET user_id = excluded.user_id, since = excluded.since",

@@ -9,6 +9,7 @@ from typing import Any
 from backend.audit.signatures import Meaning, sign
 from backend.core import clock
 from backend.core.actor import Actor
+from backend.core.db import fetch as fetch_rows
 from backend.core.errors import InvalidInput
 from backend.core.unit_of_work import UnitOfWork, unit_of_work
 from backend.receiving import receipts, rules
@@ -17,7 +18,6 @@ from backend.receiving.tables import Inspection, ReceiptLine
 from backend.stock import ledger, lookups, lots
 from backend.stock import rules as stock_rules
 from backend.stock.reasons import Reason
-from backend.stock.sql import fetch as fetch_rows
 
 
 async def inspect(

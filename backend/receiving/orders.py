@@ -10,12 +10,12 @@ from typing import Any
 from backend.catalog.service import LICENCES, SUPPLIERS
 from backend.core import clock, crud
 from backend.core.actor import Actor
+from backend.core.db import fetch as fetch_rows
 from backend.core.errors import Duplicate, InvalidInput, NotFound
 from backend.core.unit_of_work import unit_of_work
 from backend.receiving import rules
 from backend.receiving.tables import PurchaseOrder, PurchaseOrderLine
 from backend.stock import lookups
-from backend.stock.sql import fetch as fetch_rows
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from backend.core import clock
 from backend.core.actor import Actor
+from backend.core.db import fetch as fetch_rows
 from backend.core.errors import InvalidInput
 from backend.core.unit_of_work import unit_of_work
 from backend.receiving.errors import AwaitingInspection
 from backend.stock import ledger, lookups, movements
 from backend.stock import rules as stock_rules
 from backend.stock.reasons import Reason
-from backend.stock.sql import fetch as fetch_rows
 
 
 async def suggest(

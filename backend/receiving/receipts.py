@@ -11,6 +11,7 @@ from typing import Any
 from backend.catalog.service import product_by_identifier
 from backend.core import clock
 from backend.core.actor import Actor
+from backend.core.db import fetch as fetch_rows
 from backend.core.errors import InvalidInput, NotFound
 from backend.core.unit_of_work import unit_of_work
 from backend.receiving import orders, rules
@@ -25,7 +26,6 @@ from backend.stock import ledger, lookups, lots
 from backend.stock import rules as stock_rules
 from backend.stock.errors import LotRecalled, LotRejected
 from backend.stock.reasons import Reason
-from backend.stock.sql import fetch as fetch_rows
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,8 @@ from datetime import date, datetime
 from typing import Any
 
 from backend.core import db
+from backend.core.db import fetch as fetch_rows
 from backend.stock import ledger, rules
-from backend.stock.sql import fetch as fetch_rows
 
 PICK_FROM_KINDS = ("storage",)
 """A warehouse picks from storage; ward cabinets are not a warehouse's stock to give away."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from backend.core import clock
+from backend.core.db import fetch as fetch_rows
 from backend.core.invariants import Violation
 from backend.stock.reasons import ISSUING
-from backend.stock.sql import fetch as fetch_rows
 
 MAX_REPORTED = 50
 

@@ -16,11 +16,11 @@ from datetime import date, datetime
 from typing import Any
 
 from backend.core import clock, db
+from backend.core.db import fetch as fetch_rows
 from backend.core.errors import NotFound
 from backend.core.unit_of_work import UnitOfWork
 from backend.stock.errors import InsufficientStock
 from backend.stock.reasons import Reason
-from backend.stock.sql import fetch as fetch_rows
 from backend.stock.tables import StockLedger
 
 

@@ -8,10 +8,10 @@ from typing import Any
 from backend.catalog.service import PRODUCTS
 from backend.core import crud
 from backend.core.actor import Actor
+from backend.core.db import fetch as fetch_rows
 from backend.core.errors import NotFound
 from backend.sites.service import LOCATIONS, WAREHOUSES
 from backend.stock.errors import NoLocationOfKind
-from backend.stock.sql import fetch as fetch_rows
 from backend.stock.tables import Lot, SerialNumber
 
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend.core.actor import Actor
+from backend.core.db import fetch as fetch_rows
 from backend.core.errors import InvalidInput
 from backend.core.unit_of_work import UnitOfWork, unit_of_work
 from backend.stock import ledger, lookups, rules
 from backend.stock.errors import ReasonNotAllowed, SameLocation, SerialMismatch
 from backend.stock.reasons import ADJUSTMENTS_IN, ADJUSTMENTS_OUT, Reason
-from backend.stock.sql import fetch as fetch_rows
 
 ALL_KINDS = ("receiving", "storage", "quarantine", "point_of_use", "in_transit", "disposal")
 TRANSFER_KINDS = ("storage", "quarantine", "point_of_use", "disposal", "receiving")

@@ -13,6 +13,7 @@ from typing import Any
 
 from backend.core import clock, db
 from backend.core.actor import Actor
+from backend.core.db import fetch as fetch_rows
 from backend.core.errors import InvalidInput, NotFound
 from backend.core.unit_of_work import UnitOfWork, unit_of_work
 from backend.stock import allocation, ledger, lookups, rules
@@ -24,7 +25,6 @@ from backend.stock.errors import (
 )
 from backend.stock.movements import check_destination
 from backend.stock.reasons import Reason
-from backend.stock.sql import fetch as fetch_rows
 from backend.stock.tables import (
     PickLine,
     PickList,

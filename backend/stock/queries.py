@@ -8,10 +8,10 @@ from typing import Any
 
 from backend.core import clock
 from backend.core.actor import Actor
+from backend.core.db import fetch as fetch_rows
 from backend.core.errors import NotFound
 from backend.stock import lookups, rules
 from backend.stock.reasons import Reason
-from backend.stock.sql import fetch as fetch_rows
 
 
 def _scope(actor: Actor, alias: str = "loc") -> tuple[str, list[Any]]:

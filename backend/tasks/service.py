@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend.core.actor import Actor
-from backend.stock.sql import fetch
+from backend.core.db import fetch
 
 RECEIVING_KINDS = ("receiving",)
 

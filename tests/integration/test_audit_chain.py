@@ -67,7 +67,7 @@ async def test_verify_exits_0_on_a_clean_chain(client):
 async def test_verify_names_an_entry_whose_values_were_edited(client):
     ids = await _five_entries(client)
     tampered = ids[2]
-    await db.execute(
+    await db.fetch(
         "UPDATE audit_entry SET new = {} WHERE id = {}", '{"code": "S-2", "name": "改过"}', tampered
     )
     _count, broken = await chain.verify()
@@ -80,7 +80,7 @@ async def test_verify_names_an_entry_whose_values_were_edited(client):
 
 async def test_verify_names_the_entry_after_a_deleted_one(client):
     ids = await _five_entries(client)
-    await db.execute("DELETE FROM audit_entry WHERE id = {}", ids[1])
+    await db.fetch("DELETE FROM audit_entry WHERE id = {}", ids[1])
     result = await run_lotwise("verify")
     assert result.returncode == 1
     assert f"audit entry {ids[2]}:" in result.stderr
@@ -89,7 +89,7 @@ async def test_verify_names_the_entry_after_a_deleted_one(client):
 
 async def test_an_edited_reason_or_time_breaks_the_chain_too(client):
     ids = await _five_entries(client)
-    await db.execute("UPDATE audit_entry SET actor_name = {} WHERE id = {}", "someone", ids[0])
+    await db.fetch("UPDATE audit_entry SET actor_name = {} WHERE id = {}", "someone", ids[0])
     assert (await chain.verify())[1].entry_id == ids[0]
 
 

@@ -18,7 +18,7 @@ async def test_fetch_returns_plain_dicts_on_both_databases():
 async def test_fetch_runs_inside_the_current_transaction_and_rolls_back_with_it():
     with pytest.raises(RuntimeError):
         async with db.transaction():
-            await db.execute(
+            await db.fetch(
                 "INSERT INTO outbox_event (topic, payload, attempts, created_at) "
                 "VALUES ({}, {}, 0, CURRENT_TIMESTAMP)",
                 "t",

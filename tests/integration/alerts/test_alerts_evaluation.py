@@ -128,7 +128,7 @@ async def test_a_held_lot_with_reservations_is_an_anomaly() -> None:
     w = await build_world()
     lot = await make_lot(w.syringe, "L1", w.today + timedelta(days=800), status="on_hold")
     await put(lot, w.storage_a, 10)
-    await db.execute("UPDATE stock_balance SET reserved = 4 WHERE lot = {}", lot)
+    await db.fetch("UPDATE stock_balance SET reserved = 4 WHERE lot = {}", lot)
     await sweep()
     (alert,) = await alerts(rules.BLOCKED_RESERVED)
     assert alert["severity"] == "critical"

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from backend.core import clock
+from backend.core.db import fetch
 from backend.demo.build import build_demo
 from backend.stock.reasons import Reason
-from backend.stock.sql import fetch
 from tests.integration.stock.world import violations
 
 

@@ -268,7 +268,7 @@ async def test_verify_names_a_balance_that_disagrees_with_the_ledger_and_a_bad_r
     w = await build_world()
     lot = await stock_in(w, w.syringe, "L", 5)
     assert await violations() == []
-    await db.execute(
+    await db.fetch(
         "UPDATE stock_balance SET on_hand = on_hand + 1, reserved = 9 "
         "WHERE location = {} AND lot = {}",
         w.storage_a1,
@@ -284,7 +284,7 @@ async def test_verify_names_an_issue_of_a_held_lot_written_behind_the_services_b
     w = await build_world()
     lot = await stock_in(w, w.syringe, "L", 5)
     await lots.hold_lot(w.qa.actor, lot["id"], "hold")
-    await db.execute(
+    await db.fetch(
         "INSERT INTO stock_ledger (at, product, lot, location, quantity, reason, actor_name) "
         "VALUES ({}, {}, {}, {}, {}, {}, {})",
         __import__("backend.core.clock", fromlist=["now"]).now(),
@@ -306,16 +306,16 @@ async def test_lotwise_verify_exits_1_naming_a_serial_on_hand_in_two_places():
     lot = await stock_in(w, w.stent, "S", 1, serials=["SN-1"])
     (serial,) = await serial_ids(lot["id"])
     assert (await run_lotwise("verify")).returncode == 0
-    await db.execute(
+    await db.fetch(
         "INSERT INTO stock_balance (location, lot, serial, product, expiry, received_at, "
         "on_hand, reserved) SELECT {}, lot, serial, product, expiry, received_at, 0, 0 "
         "FROM stock_balance WHERE serial = {} AND on_hand = 1",
         w.storage_a2,
         serial,
     )
-    await db.execute("DROP INDEX stock_balance_serial_one_place")
+    await db.fetch("DROP INDEX stock_balance_serial_one_place")
     try:
-        await db.execute(
+        await db.fetch(
             "UPDATE stock_balance SET on_hand = 1 WHERE location = {} AND serial = {}",
             w.storage_a2,
             serial,
@@ -325,10 +325,10 @@ async def test_lotwise_verify_exits_1_naming_a_serial_on_hand_in_two_places():
         assert "VIOLATION serial_in_one_place" in result.stderr
         assert "VIOLATION balance_equals_ledger" in result.stderr
     finally:
-        await db.execute(
+        await db.fetch(
             "DELETE FROM stock_balance WHERE location = {} AND serial = {}", w.storage_a2, serial
         )
-        await db.execute(
+        await db.fetch(
             "CREATE UNIQUE INDEX stock_balance_serial_one_place ON stock_balance "
             "(serial) WHERE serial IS NOT NULL AND on_hand > 0"
         )

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backend.core import clock
+from backend.core.db import fetch
 from backend.core.errors import DomainError
 from backend.receiving import inspection, putaway, receipts
 from backend.stock import lots, movements, picking
 from backend.stock.reasons import Reason
-from backend.stock.sql import fetch
 from tests.integration.stock.world import World, build_world, stock_in, violations
 from tests.support import PASSWORD
 
@@ -212,7 +212,7 @@ async def truncate_all() -> None:
     ]
     async with db.transaction():
         for name in names:
-            await db.execute(f'DELETE FROM "{name}"')
+            await db.fetch(f'DELETE FROM "{name}"')
 
 
 @pytest.fixture
