@@ -7,6 +7,8 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# A `pip install --user` uv is not on a fresh machine's PATH; the PWA's browser tests spawn it too.
+export PATH := $(dir $(UV)):$(PATH)
 export UV_LINK_MODE ?= copy
 
 # Debian packages: WeasyPrint's Pango and a CJK font for PDFs; Chromium for the PWA's tests.

@@ -33,6 +33,7 @@ export function freePort() {
 /** @param {string[]} args @param {NodeJS.ProcessEnv} env */
 function run(args, env) {
   const r = spawnSync('uv', ['run', '--frozen', 'lotwise', ...args], { cwd: REPO, env, encoding: 'utf8' })
+  if (r.error) throw new Error(`lotwise ${args.join(' ')} could not start uv (is it on PATH?): ${r.error.message}`)
   if (r.status !== 0) throw new Error(`lotwise ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`)
 }
 
