@@ -23,7 +23,8 @@ from backend import worker
 from backend.alerts.api import CONTROLLERS as ALERT_CONTROLLERS
 from backend.audit.api import CONTROLLERS as AUDIT_CONTROLLERS
 from backend.auth.api import TOKEN_COOKIE, AuthController, UserController
-from backend.auth.guards import provide_actor
+from backend.auth.guards import ActorAuthenticationMiddleware, provide_actor
+from backend.auth.sessions import SessionInvalidation
 from backend.catalog.api import CONTROLLERS as CATALOG_CONTROLLERS
 from backend.core import db, outbox
 from backend.core.actor import Actor
@@ -61,6 +62,7 @@ async def _retrieve_actor(token: Token, connection: ASGIConnection[Any, Any, Any
 def _jwt_auth(settings: Settings) -> JWTCookieAuth[Actor, Token]:
     return JWTCookieAuth[Actor, Token](
         retrieve_user_handler=_retrieve_actor,
+        authentication_middleware_class=ActorAuthenticationMiddleware,
         token_secret=settings.secret_key,
         key=TOKEN_COOKIE,
         # The API docs are public; so are handlers marked opt={"exclude_from_auth": True}
@@ -156,7 +158,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[idempotency_middleware],
         on_app_init=[jwt_auth.on_app_init],
-        plugins=[channels],
+        plugins=[channels, SessionInvalidation(channels)],
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
             title="Lotwise API",

@@ -1,8 +1,10 @@
 """Full alert sweep over 1,000,000 lots and 10,000 product × warehouse pairs on PostgreSQL.
 
-Run: ``uv run python bench/alerts_sweep.py [lots]`` (default 1,000,000). A throwaway database
-is created on LOTWISE_BENCH_PG (default postgresql://postgres@127.0.0.1:5432/postgres),
-migrated, filled with COPY, swept, and dropped.
+Run: ``uv run python bench/alerts_sweep.py [lots] [--sqlite] [--keep]`` (default 1,000,000).
+A throwaway database is created on LOTWISE_BENCH_PG (default
+postgresql://postgres@127.0.0.1:5432/postgres), migrated, filled with COPY, swept, and dropped;
+with ``--sqlite`` a throwaway SQLite file in the temporary directory instead, filled with
+executemany. ``--keep`` keeps the database and prints its URL (for EXPLAIN).
 
 Data: 10 warehouses × 1,000 products (20 categories) = 10,000 pairs, each with a stock policy;
 lots spread evenly over the pairs, one storage balance each, expiry uniform from 30 days ago to
@@ -19,11 +21,16 @@ import os
 import random
 import secrets
 import sys
+import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 ADMIN = os.environ.get("LOTWISE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 DB_NAME = f"lotwise_bench_sweep_{secrets.token_hex(3)}"
+SQLITE = "--sqlite" in sys.argv
+KEEP = "--keep" in sys.argv
+"""Keep the database (its URL printed) for EXPLAIN instead of dropping it."""
 WAREHOUSES, PRODUCTS, CATEGORIES, LOCATIONS = 10, 1000, 20, 5
 
 
@@ -37,13 +44,38 @@ async def admin(sql: str) -> None:
         await con.close()
 
 
+class SQLiteLoader:
+    """The two calls ``load`` makes of an asyncpg connection, on a SQLite file: executemany in
+    one transaction (Piccolo's adapters, registered on import, store dates as it reads them)."""
+
+    def __init__(self, path: str) -> None:
+        import sqlite3
+
+        self.con = sqlite3.connect(path)
+
+    async def copy_records_to_table(
+        self, table: str, *, columns: list[str], records: list[tuple[object, ...]]
+    ) -> None:
+        marks = ", ".join("?" for _ in columns)
+        with self.con:
+            self.con.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", records
+            )
+
+    async def execute(self, sql: str) -> None:
+        self.con.execute(sql)
+
+    async def close(self) -> None:
+        self.con.close()
+
+
 async def load(url: str, lots: int) -> None:
     import asyncpg
 
     rng = random.Random(7)
     today = date.today()
     now = datetime.now(UTC)
-    con = await asyncpg.connect(url)
+    con = SQLiteLoader(url.removeprefix("sqlite:///")) if SQLITE else await asyncpg.connect(url)
     try:
         await con.copy_records_to_table(
             "warehouse",
@@ -170,8 +202,11 @@ async def load(url: str, lots: int) -> None:
 
 
 async def main(lots: int) -> None:
-    await admin(f'CREATE DATABASE "{DB_NAME}"')
-    url = ADMIN.rsplit("/", 1)[0] + "/" + DB_NAME
+    if SQLITE:
+        url = f"sqlite:///{tempfile.gettempdir()}/{DB_NAME}.db"
+    else:
+        await admin(f'CREATE DATABASE "{DB_NAME}"')
+        url = ADMIN.rsplit("/", 1)[0] + "/" + DB_NAME
     os.environ["DATABASE_URL"] = url
     os.environ.pop("REDIS_URL", None)
     try:
@@ -216,8 +251,15 @@ async def main(lots: int) -> None:
         finally:
             await db.stop()
     finally:
-        await admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        if KEEP:
+            print("kept", url)
+        elif SQLITE:
+            for suffix in ("", "-wal", "-shm"):
+                Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+        else:
+            await admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000))
+    numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    asyncio.run(main(int(numbers[0]) if numbers else 1_000_000))

@@ -299,8 +299,10 @@ def expiry_mismatch(
     received: date | None,
     severity: str,
     roles: tuple[str, ...],
+    facts: Mapping[str, Any] | None = None,
 ) -> Finding | None:
-    """The same lot number arrived with a different expiry than the one recorded."""
+    """The same lot number arrived with a different expiry than the one recorded (receiving
+    refused it). Holds while the record still differs from what was delivered."""
     if recorded == received:
         return None
     return Finding(
@@ -314,7 +316,8 @@ def expiry_mismatch(
         product,
         lot,
         None,
-        {
+        dict(facts or {})
+        | {
             "recorded": recorded.isoformat() if recorded else None,
             "received": received.isoformat() if received else None,
         },
@@ -630,7 +633,10 @@ _TITLES: dict[str, tuple[str, str]] = {
         "冻结/召回/未放行批次仍有预留 {reserved}",
         "Blocked lot ({status}) still has {reserved} reserved",
     ),
-    LOT_EXPIRY_MISMATCH: ("同一批号效期不一致", "Same lot number, different expiry"),
+    LOT_EXPIRY_MISMATCH: (
+        "批号 {lot_number} 效期不一致：登记 {recorded}，到货 {received}",
+        "Lot {lot_number}: expiry {received} delivered, {recorded} on record",
+    ),
     DWELL: ("在收货/待验区滞留 {hours} 小时", "In {kind} for {hours} hours"),
     SUPPLIER_LATE: (
         "采购订单 {number} 逾期 {days_late} 天",

@@ -65,6 +65,9 @@ class LotAnomalies(Params, kw_only=True):
     enabled: bool = True
     blocked_reserved_severity: Severity = "critical"
     expiry_mismatch_severity: Severity = "warning"
+    expiry_mismatch_days: int = 30
+    """Days a refused receipt of a known lot number with another expiry stays an alert
+    (resolved earlier if the lot's recorded expiry is corrected to the one delivered)."""
     dwell_hours: int = 48
     """Hours stock may sit in a receiving or quarantine location."""
     dwell_severity: Severity = "warning"
@@ -174,6 +177,7 @@ def validate(rule_set: RuleSet, *, categories: Collection[str], products: Collec
     _roles(rule_set.low_stock.par_roles, "low_stock.par_roles")
     la = rule_set.lot_anomalies
     _non_negative(la.dwell_hours, "lot_anomalies.dwell_hours")
+    _non_negative(la.expiry_mismatch_days, "lot_anomalies.expiry_mismatch_days")
     _roles(la.roles, "lot_anomalies.roles")
     de = rule_set.deliveries
     _non_negative(de.late_po_grace_days, "deliveries.late_po_grace_days")

@@ -7,6 +7,8 @@ workers evaluating the same lot) changes nothing and announces nothing the secon
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -28,6 +30,12 @@ COLUMNS = (
 
 
 def audience(roles: Iterable[str]) -> str:
+    return _audience_of(roles if isinstance(roles, tuple) else tuple(roles))
+
+
+@functools.lru_cache(maxsize=256)
+def _audience_of(roles: tuple[str, ...]) -> str:
+    """Cached: a rule's roles are the same few tuples for every finding it makes."""
     return "," + ",".join(sorted(set(roles))) + ","
 
 
@@ -90,30 +98,42 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+"""One encoder: json.dumps with options builds a new one per call (a first sweep makes
+150,000 calls)."""
+
+
 def _facts(f: rules.Finding) -> str:
-    return json.dumps(dict(f.facts), ensure_ascii=False, default=str)
+    return _JSON.encode(f.facts if isinstance(f.facts, dict) else dict(f.facts))
 
 
 class Events:
     """Alert events of one chunk, written to the outbox in one multi-row INSERT in the chunk's
-    transaction (the unit of work's per-object insert costs more than the alerts themselves
-    when a first sweep raises a hundred thousand). The dispatcher is woken after commit, and
-    on PostgreSQL other processes' dispatchers by NOTIFY, as for ``uow.emit``."""
+    transaction, in chunks of ``CHUNK`` with one shared JSON encoder (a first sweep raises a
+    hundred thousand). ``writing`` wakes the dispatchers after
+    commit with ``outbox.wake`` (on PostgreSQL its NOTIFY reaches other processes), as for
+    ``uow.emit``."""
 
     def __init__(self) -> None:
         self.items: list[tuple[str, dict[str, Any]]] = []
+        self.written_in_sql = 0
+        """Events the chunk's statements wrote into the outbox themselves (PostgreSQL)."""
+
+    @property
+    def any(self) -> bool:
+        return bool(self.items) or self.written_in_sql > 0
 
     def emit(self, topic: str, payload: dict[str, Any]) -> None:
         self.items.append((topic, payload))
 
     async def write(self) -> None:
-        if not self.items:
+        if not self.any:
             return
         now = clock.now()
         for start in range(0, len(self.items), CHUNK):
             part = self.items[start : start + CHUNK]
             topics = [topic for topic, _payload in part]
-            payloads = [json.dumps(p, ensure_ascii=False, default=str) for _t, p in part]
+            payloads = [_JSON.encode(p) for _t, p in part]
             if db.is_sqlite():
                 rows = ", ".join("({}, {}, {}, 0)" for _ in part)
                 args: list[Any] = []
@@ -134,8 +154,6 @@ class Events:
                     topics,
                     payloads,
                 )
-        if not db.is_sqlite():
-            await db.fetch(f"SELECT pg_notify('{outbox.NOTIFY_CHANNEL}', '')")
 
 
 @asynccontextmanager
@@ -145,73 +163,186 @@ async def writing() -> AsyncIterator[Events]:
     async with unit_of_work(SYSTEM):
         yield events
         await events.write()
-    if events.items:
+    if events.any:
         outbox.wake()
 
 
+_ON_CONFLICT = (
+    "ON CONFLICT (rule, subject) DO UPDATE SET state = 'open', "
+    "severity = excluded.severity, level = excluded.level, audience = excluded.audience, "
+    "warehouse = excluded.warehouse, department = excluded.department, "
+    "product = excluded.product, lot = excluded.lot, location = excluded.location, "
+    "facts = excluded.facts, raised_at = excluded.raised_at, "
+    "updated_at = excluded.updated_at, escalated_at = NULL, acknowledged_at = NULL, "
+    "acknowledged_by = NULL, snoozed_until = NULL, snooze_reason = NULL, resolved_at = NULL, "
+    "times_raised = alert.times_raised + 1 "
+    "WHERE alert.state = 'resolved'"
+)
+"""A new (rule, subject) is inserted; a resolved one is raised again in place; one that is
+not resolved is left alone (a rerun, or another worker got there first)."""
+
+
+def _as_row(alert_id: int, f: rules.Finding) -> dict[str, Any]:
+    """The row an upsert wrote for this finding (every column is set from it)."""
+    return {
+        "id": alert_id,
+        "rule": f.rule,
+        "subject": f.subject,
+        "state": rules.OPEN,
+        "severity": f.severity,
+        "level": f.level,
+        "audience": audience(f.roles),
+        "warehouse": f.warehouse,
+        "department": f.department,
+        "product": f.product,
+        "lot": f.lot,
+        "location": f.location,
+        "facts": f.facts,
+    }
+
+
 async def _upsert(uow: Events, findings: Sequence[rules.Finding], now: datetime) -> int:
-    """Insert new alerts; a resolved one of the same key is raised again in place."""
-    args: list[Any]
-    if db.is_sqlite():
-        rows = ", ".join(
-            "({}, {}, 'open', {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 1)" for _ in findings
-        )
-        args = []
-        for f in findings:
-            args += [
-                f.rule,
-                f.subject,
-                f.severity,
-                f.level,
-                audience(f.roles),
-                f.warehouse,
-                f.department,
-                f.product,
-                f.lot,
-                f.location,
-                _facts(f),
-                now,
-                now,
-            ]
-        source = f"VALUES {rows}"
-    else:  # arrays: a dozen parameters however many rows
-        columns = [
-            ("TEXT", [f.rule for f in findings]),
-            ("TEXT", [f.subject for f in findings]),
-            ("TEXT", [f.severity for f in findings]),
-            ("INTEGER", [f.level for f in findings]),
-            ("TEXT", [audience(f.roles) for f in findings]),
-            ("INTEGER", [f.warehouse for f in findings]),
-            ("INTEGER", [f.department for f in findings]),
-            ("INTEGER", [f.product for f in findings]),
-            ("BIGINT", [f.lot for f in findings]),
-            ("INTEGER", [f.location for f in findings]),
-            ("TEXT", [_facts(f) for f in findings]),
+    """SQLite: insert new alerts (a resolved one of the same key is raised again in place) and
+    announce each alert written as ``alert.raised``."""
+    rows = ", ".join(
+        "({}, {}, 'open', {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 1)" for _ in findings
+    )
+    args: list[Any] = []
+    for f in findings:
+        args += [
+            f.rule,
+            f.subject,
+            f.severity,
+            f.level,
+            audience(f.roles),
+            f.warehouse,
+            f.department,
+            f.product,
+            f.lot,
+            f.location,
+            _facts(f),
+            now,
+            now,
         ]
-        arrays = ", ".join(f"CAST({{}} AS {kind}[])" for kind, _values in columns)
-        source = (
-            "SELECT r, s, 'open', sv, lv, au, wh, dp, pr, lt, lc, CAST(fa AS JSON), "
-            "CAST({} AS TIMESTAMPTZ), CAST({} AS TIMESTAMPTZ), 1 "
-            f"FROM unnest({arrays}) AS x(r, s, sv, lv, au, wh, dp, pr, lt, lc, fa)"
-        )
-        args = [now, now, *[values for _kind, values in columns]]
     returned = await db.fetch(
-        f"INSERT INTO alert ({COLUMNS}) {source} "
-        "ON CONFLICT (rule, subject) DO UPDATE SET state = 'open', "
-        "severity = excluded.severity, level = excluded.level, audience = excluded.audience, "
-        "warehouse = excluded.warehouse, department = excluded.department, "
-        "product = excluded.product, lot = excluded.lot, location = excluded.location, "
-        "facts = excluded.facts, raised_at = excluded.raised_at, "
-        "updated_at = excluded.updated_at, escalated_at = NULL, acknowledged_at = NULL, "
-        "acknowledged_by = NULL, snoozed_until = NULL, snooze_reason = NULL, resolved_at = NULL, "
-        "times_raised = alert.times_raised + 1 "
-        "WHERE alert.state = 'resolved' "
-        "RETURNING *",
+        f"INSERT INTO alert ({COLUMNS}) VALUES {rows} {_ON_CONFLICT} RETURNING id, rule, subject",
         *args,
     )
-    for row in returned:
-        uow.emit("alert.raised", event_payload(row))
+    by_key = {(f.rule, f.subject): f for f in findings}
+    for row in sorted(returned, key=lambda r: int(r["id"])):
+        f = by_key[(row["rule"], row["subject"])]
+        uow.emit("alert.raised", event_payload(_as_row(int(row["id"]), f)))
     return len(returned)
+
+
+def _pg_arrays(findings: Sequence[rules.Finding]) -> list[list[Any]]:
+    """The findings as the columns ``_RAISE_PG`` unnests (plus both titles, formatted here by
+    the pure rule, for the events)."""
+    return [
+        [f.rule for f in findings],
+        [f.subject for f in findings],
+        [f.severity for f in findings],
+        [f.level for f in findings],
+        [audience(f.roles) for f in findings],
+        [f.warehouse for f in findings],
+        [f.department for f in findings],
+        [f.product for f in findings],
+        [f.lot for f in findings],
+        [f.location for f in findings],
+        [_facts(f) for f in findings],
+        [rules.describe(f.rule, f.facts) for f in findings],
+        [rules.describe(f.rule, f.facts, "en") for f in findings],
+    ]
+
+
+_PG_ARRAY_TYPES = (
+    *("TEXT", "TEXT", "TEXT", "INTEGER", "TEXT"),  # rule, subject, severity, level, audience
+    *("INTEGER", "INTEGER", "INTEGER", "BIGINT", "INTEGER"),  # warehouse ... location
+    *("TEXT", "TEXT", "TEXT"),  # facts, title, title_en
+)
+
+
+def _payload_pg() -> str:
+    """SQL for ``event_payload`` of an inserted row ``ins`` and its titles ``x.ti``/``x.te``:
+    warehouse_id and department_id only when set (json_build_object is far cheaper than
+    building and concatenating jsonb)."""
+    keys = (
+        "'alert', ins.id, 'rule', ins.rule, 'subject', ins.subject, 'state', ins.state, "
+        "'severity', ins.severity, 'level', ins.level, "
+        "'roles', to_json(string_to_array(btrim(ins.audience, ','), ',')), "
+        "'product', ins.product, 'lot', ins.lot, 'location', ins.location, "
+        "'title', x.ti, 'title_en', x.te"
+    )
+    wh, dp = ", 'warehouse_id', ins.warehouse", ", 'department_id', ins.department"
+    return (
+        "CASE WHEN ins.warehouse IS NULL AND ins.department IS NULL "
+        f"THEN json_build_object({keys}) "
+        f"WHEN ins.department IS NULL THEN json_build_object({keys}{wh}) "
+        f"WHEN ins.warehouse IS NULL THEN json_build_object({keys}{dp}) "
+        f"ELSE json_build_object({keys}{wh}{dp}) END"
+    )
+
+
+_PAYLOAD_PG = _payload_pg()
+
+_RAISE_PG = (
+    "WITH x AS (SELECT * FROM unnest("
+    + ", ".join(f"CAST({{}} AS {kind}[])" for kind in _PG_ARRAY_TYPES)
+    + ") AS x(r, s, sv, lv, au, wh, dp, pr, lt, lc, fa, ti, te)), "
+    f"ins AS (INSERT INTO alert ({COLUMNS}) "
+    "SELECT r, s, 'open', sv, lv, au, wh, dp, pr, lt, lc, CAST(fa AS JSON), "
+    "CAST({} AS TIMESTAMPTZ), CAST({} AS TIMESTAMPTZ), 1 FROM x "
+    f"{_ON_CONFLICT} RETURNING id, rule, subject, state, severity, level, audience, "
+    "warehouse, department, product, lot, location), "
+    "ev AS (INSERT INTO outbox_event (topic, payload, created_at, attempts) "
+    "SELECT 'alert.raised', " + _PAYLOAD_PG + ", "
+    "CAST({} AS TIMESTAMPTZ), 0 "
+    "FROM ins JOIN x ON x.r = ins.rule AND x.s = ins.subject ORDER BY ins.id RETURNING id) "
+    "SELECT COUNT(*) AS n FROM ev"
+)
+"""PostgreSQL: the upsert and its ``alert.raised`` events in one statement. The findings go
+in as arrays (a dozen parameters however many rows); the alerts written feed a second INSERT,
+into ``outbox_event``, inside the database, so a first sweep that raises a hundred thousand
+alerts neither ships them back nor builds their events in Python. The payload is the one
+``event_payload`` builds."""
+
+
+async def _raise_pg(arrays: list[list[Any]], now: datetime) -> int:
+    """One chunk, prepared by ``_pg_arrays``: one transaction, its events, the NOTIFY."""
+    async with writing() as uow:
+        returned = await db.fetch(_RAISE_PG, *arrays, now, now, now)
+        uow.written_in_sql = int(returned[0]["n"])
+    return uow.written_in_sql
+
+
+WRITERS = 2
+"""Chunks written at once on PostgreSQL (each its own transaction and connection): their keys
+are disjoint, so they never wait for each other."""
+
+
+async def _raise_all(findings: Sequence[rules.Finding], now: datetime) -> int:
+    """Upsert (and announce) in chunks, each its own transaction. On PostgreSQL up to
+    ``WRITERS`` chunks are written at once, and the next chunk's arrays are built meanwhile."""
+    if db.is_sqlite():
+        raised = 0
+        for chunk in _chunks(findings):
+            async with writing() as uow:
+                raised += await _upsert(uow, chunk, now)
+        return raised
+    raised = 0
+    pending: list[asyncio.Task[int]] = []
+    try:
+        for chunk in _chunks(findings):
+            arrays = _pg_arrays(chunk)
+            if len(pending) >= WRITERS:
+                raised += await pending.pop(0)
+            pending.append(asyncio.create_task(_raise_pg(arrays, now)))
+        while pending:
+            raised += await pending.pop(0)
+    finally:
+        if pending:  # something failed: let the writes in flight finish before raising
+            await asyncio.gather(*pending, return_exceptions=True)
+    return raised
 
 
 async def _update(
@@ -255,12 +386,8 @@ async def apply(plan: rules.Plan, *, now: datetime | None = None) -> Applied:
     """Write the plan chunk by chunk; each chunk commits with its events."""
     at = now or clock.now()
     done = Applied()
-    for chunk in _chunks(plan.raise_new):
-        async with writing() as uow:
-            done.raised += await _upsert(uow, chunk, at)
-    for chunk in _chunks(plan.reopen):
-        async with writing() as uow:
-            done.raised += await _upsert(uow, [f for _old, f in chunk], at)
+    done.raised += await _raise_all(plan.raise_new, at)
+    done.raised += await _raise_all([f for _old, f in plan.reopen], at)
     for pairs, escalate in ((plan.escalate, True), (plan.refresh, False)):
         for chunk in _chunks(pairs, 200):
             async with writing() as uow:

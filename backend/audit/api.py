@@ -25,7 +25,9 @@ class AuditEntryOut(Output, kw_only=True):
     old: Any
     new: Any
     reason: str | None
-    hash: str
+    seq: int | None
+    """Position in the hash chain; empty until the entry is sealed (moments after commit)."""
+    hash: str | None
 
 
 class SignatureOut(Output, kw_only=True):

@@ -7,7 +7,12 @@ from piccolo.table import Table
 
 
 class AuditEntry(Table, tablename="audit_entry"):
-    """Who did what to which record, when, with old and new values; hash-chained."""
+    """Who did what to which record, when, with old and new values; hash-chained.
+
+    An entry is written unsealed (``seq``, ``prev_hash`` and ``hash`` empty) in its change's
+    transaction, without any lock; the sealer (backend/audit/chain.py) later gives committed
+    entries their chain position and hashes, in id order. Unique ``seq`` and the index of
+    unsealed entries: in migrations/."""
 
     id = BigSerial(primary_key=True)
     at = Timestamptz(help_text="When the change was committed (UTC)")
@@ -19,8 +24,13 @@ class AuditEntry(Table, tablename="audit_entry"):
     old = JSON(null=True, default=None, help_text="Changed fields before; empty on create")
     new = JSON(null=True, default=None, help_text="Changed fields after; empty on delete")
     reason = Text(null=True, default=None)
-    prev_hash = Varchar(length=64)
-    hash = Varchar(length=64, unique=True)
+    seq = BigInt(
+        null=True, default=None, help_text="Position in the hash chain; empty until sealed"
+    )
+    prev_hash = Varchar(
+        length=64, null=True, default=None, help_text="The hash of the entry sealed before it"
+    )
+    hash = Varchar(length=64, unique=True, null=True, default=None)
 
 
 class Signature(Table, tablename="signature"):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from backend.auth import rules
+from backend.auth import rules, sessions
 from backend.auth.errors import (
     AccountLocked,
     InvalidCredentials,
@@ -95,6 +95,7 @@ async def authenticate(username: str, password: str, address: str) -> Actor:
     )
     ok = await verify_password(row["password_hash"] if row else None, password)
     failure: Exception | None = None
+    locked_now = False
     async with unit_of_work(SYSTEM) as uow:
         await LoginAttempt.insert(
             LoginAttempt(username=username[:150], address=address[:64], success=ok and bool(row))
@@ -118,10 +119,14 @@ async def authenticate(username: str, password: str, address: str) -> Actor:
                 )
                 uow.audit("lock", "user", row["id"], reason=f"{failed} failed sign-ins in a row")
                 failure = AccountLocked()
+                locked_now = True
             else:
                 failure = InvalidCredentials()
         elif row["failed_logins"]:
             await User.update({User.failed_logins: 0}).where(User.id == row["id"])
+    if locked_now:
+        assert row is not None
+        await sessions.forget_user(row["id"])  # its open sessions end with the lock
     if failure is not None:
         raise failure
     assert row is not None
@@ -130,7 +135,14 @@ async def authenticate(username: str, password: str, address: str) -> Actor:
 
 async def actor_for_token(user_id: int, issued_at: datetime, jti: str | None) -> Actor:
     """Who a token speaks for, if it still may: the user is active, not locked, has not changed
-    password since, and did not log the token out. One query: this runs on every request."""
+    password since, and did not log the token out. This runs on every request: the answer is
+    cached for a few seconds by token id and dropped at once by every change that ends or
+    narrows the session (``sessions.py``)."""
+    return await sessions.resolve(jti, lambda: _actor_from_database(user_id, issued_at, jti))
+
+
+async def _actor_from_database(user_id: int, issued_at: datetime, jti: str | None) -> Actor:
+    """One query: the user row and the token's revocation together."""
     rows = await db.fetch(
         "SELECT id, username, full_name, roles, warehouse_ids, department_ids, active, locked_at,"
         " credentials_changed_at,"
@@ -159,6 +171,7 @@ async def logout(actor: Actor, jti: str, expires_at: datetime) -> None:
     async with unit_of_work(actor) as uow:
         await RevokedToken.insert(RevokedToken(jti=jti, expires_at=expires_at))
         uow.audit("logout", "user", actor.user_id)
+    await sessions.forget_token(jti)
 
 
 async def change_password(actor: Actor, current: str, new: str) -> None:
@@ -177,6 +190,7 @@ async def change_password(actor: Actor, current: str, new: str) -> None:
             {User.password_hash: new_hash, User.credentials_changed_at: clock.now()}
         ).where(User.id == actor.user_id)
         uow.audit("change_password", "user", actor.user_id)
+    await sessions.forget_user(actor.user_id)
 
 
 def _check_roles(roles: list[str]) -> None:
@@ -256,6 +270,7 @@ async def update_user(actor: Actor, user_id: int, changes: dict[str, Any]) -> Us
         if update:
             await User.update(update).where(User.id == user_id)
         uow.audit("update", "user", user_id, old=old, new=changes)
+    await sessions.forget_user(user_id)  # roles, scope, name or active may have changed
     return await get_user(user_id)
 
 

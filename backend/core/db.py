@@ -95,6 +95,13 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
 _users = 0
 
 
+async def _keep_session(connection: object) -> None:
+    """asyncpg's pool, on release, rolls back an open transaction and then by default sends
+    ``RESET ALL; UNLISTEN *; CLOSE ALL; pg_advisory_unlock_all()``: a round trip per request.
+    Lotwise keeps no session state on pooled connections (advisory locks are transaction-scoped,
+    LISTEN has its own connection, no session SET), so the rollback is all a release needs."""
+
+
 async def start(settings: Settings) -> None:
     """Open the connection pool; nested start/stop pairs (a CLI command inside a test, the
     app's lifespan inside a session) share one pool, closed by the last stop."""
@@ -104,7 +111,7 @@ async def start(settings: Settings) -> None:
         return
     db = engine()
     if isinstance(db, PostgresEngine):
-        await db.start_connection_pool(max_size=settings.pg_pool_max)
+        await db.start_connection_pool(max_size=settings.pg_pool_max, reset=_keep_session)
     elif isinstance(db, SQLiteEngine):
         prepare_sqlite_file(db.path)
 

@@ -20,12 +20,18 @@ templates; ``str.format`` fills them from the keyword parameters given when rais
 
     raise LotExpired(lot="A123", expiry="2026-01-31")
 
-This module imports only the standard library, so ``rules.py`` modules may raise these errors.
+A ``reason`` parameter is written in English (it is also the problem document's machine-readable
+member); the zh-CN message takes its words from ``backend/core/reasons.py``.
+
+This module imports only the standard library and the pure ``reasons`` catalogue, so ``rules.py``
+modules may raise these errors.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
+
+from backend.core import reasons
 
 Lang = Literal["zh-CN", "en"]
 
@@ -37,6 +43,9 @@ class DomainError(Exception):
     code: ClassVar[str] = "BAD_REQUEST"
     zh: ClassVar[str] = "请求无效"
     en: ClassVar[str] = "The request is not valid"
+    zh_words: ClassVar[dict[str, dict[str, str]]] = {}
+    """Parameters that carry a code (a status, an action): the Chinese word of each code, used
+    in the zh-CN message; the problem document keeps the code."""
 
     def __init__(self, *, field: str | None = None, **params: Any) -> None:
         self.field = field
@@ -44,11 +53,21 @@ class DomainError(Exception):
         super().__init__(self.message("en"))
 
     def message(self, lang: Lang) -> str:
-        template = self.zh if lang == "zh-CN" else self.en
+        template, params = self.en, self.params
+        if lang == "zh-CN":
+            template = self.zh
+            params = {key: self._zh_word(key, value) for key, value in params.items()}
+            reason = params.get("reason")
+            translated = reasons.zh(reason) if isinstance(reason, str) else None
+            if translated is not None:
+                params["reason"] = translated
         try:
-            return template.format(field=self.field, **self.params)
+            return template.format(field=self.field, **params)
         except (KeyError, IndexError, ValueError):
             return template
+
+    def _zh_word(self, key: str, value: Any) -> Any:
+        return self.zh_words.get(key, {}).get(value, value) if isinstance(value, str) else value
 
     def extra(self) -> dict[str, Any]:
         """Machine-readable members added to the problem document."""

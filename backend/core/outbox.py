@@ -5,32 +5,46 @@ yet published, in order, hands each to every sink (live channels, job enqueueing
 published. A sink that fails leaves the event unpublished with the error noted; the next round
 tries again, so an event written is never lost. Several dispatchers may run at once on
 PostgreSQL (rows are claimed with SKIP LOCKED); on SQLite there is one process.
+
+Wherever a dispatcher runs (the embedded server, `lotwise worker`), the audit chain's sealer
+runs beside it on PostgreSQL (``backend.audit.chain.run_sealer``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from backend.audit import chain
 from backend.core import clock, db
 from backend.core.tables import OutboxEvent
 
 log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "lotwise_outbox"
-"""On PostgreSQL a unit of work that wrote events NOTIFYs this channel in its transaction, and
-every dispatcher LISTENs on it, so events committed by another process are published at once
-instead of at the next poll."""
+"""On PostgreSQL, after a commit that wrote events, the process NOTIFYs this channel (once per
+burst of commits), and every dispatcher LISTENs on it, so events committed by another process
+are published at once instead of at the next poll."""
+
+NOTIFY_GATHER_SECONDS = 0.005
+"""Commits within this long of the first share one NOTIFY."""
+
+DISPATCH_GATHER_SECONDS = 0.005
+"""A woken (or still busy) dispatcher waits this long before its next round, so a burst of
+commits is published in one round (one transaction) instead of one round each."""
 
 Sink = Callable[[int, str, dict[str, Any]], Awaitable[None]]
 """Receives (event id, topic, payload); raises to have the event retried."""
 
 _wake: asyncio.Event | None = None
+_notify_pending = False
+_notify_task: asyncio.Task[None] | None = None
 
 
 def _event() -> asyncio.Event:
@@ -41,8 +55,39 @@ def _event() -> asyncio.Event:
 
 
 def wake() -> None:
-    """Called after a commit that wrote events, so the in-process dispatcher runs at once."""
+    """Called after a commit that wrote events: the in-process dispatcher runs at once, and on
+    PostgreSQL the dispatchers of other processes are notified. Not from inside the transaction:
+    a NOTIFY there takes PostgreSQL's one notify lock at commit, queueing every commit behind it.
+    """
+    global _notify_pending, _notify_task
     _event().set()
+    if db.is_sqlite() or _notify_pending:
+        return  # the NOTIFY already scheduled is sent after this commit: it covers it
+    _notify_pending = True
+    # Its own context: never run inside whatever transaction the caller's context names.
+    _notify_task = asyncio.get_running_loop().create_task(_notify(), context=contextvars.Context())
+
+
+async def _notify() -> None:
+    global _notify_pending
+    await asyncio.sleep(NOTIFY_GATHER_SECONDS)
+    # Cleared before sending: a commit from now on schedules a NOTIFY of its own.
+    _notify_pending = False
+    try:
+        await db.fetch(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '')")
+    except Exception as exc:  # the dispatchers' poll publishes the events all the same
+        # A process stopping closes its pool under a NOTIFY still waiting to be sent.
+        level = logging.DEBUG if "closing" in str(exc) or "closed" in str(exc) else logging.WARNING
+        log.log(level, "outbox NOTIFY failed: %r", exc)
+
+
+def insert_sql(events: Sequence[tuple[str, dict[str, Any]]]) -> tuple[str, list[Any]]:
+    """The INSERT of events (topic, payload) and its parameters, for a unit of work."""
+    args: list[Any] = []
+    for topic, payload in events:
+        args += [topic, json.dumps(payload, ensure_ascii=False, default=str)]
+    marks = ", ".join("({}, {})" for _ in events)
+    return f"INSERT INTO outbox_event (topic, payload) VALUES {marks}", args
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +97,8 @@ class Dispatched:
 
 
 async def dispatch_pending(sinks: Sequence[Sink], batch: int = 200) -> Dispatched:
-    published = failed = 0
+    failed = 0
+    delivered: list[int] = []
     async with db.transaction():
         lock = "" if db.is_sqlite() else " FOR UPDATE SKIP LOCKED"
         rows = await db.fetch(
@@ -77,11 +123,12 @@ async def dispatch_pending(sinks: Sequence[Sink], batch: int = 200) -> Dispatche
                 failed += 1
                 # Later events wait, so subscribers see events in commit order.
                 break
+            delivered.append(row["id"])
+        if delivered:
             await OutboxEvent.update({OutboxEvent.published_at: clock.now()}).where(
-                OutboxEvent.id == row["id"]
+                OutboxEvent.id.is_in(delivered)
             )
-            published += 1
-    return Dispatched(published, failed)
+    return Dispatched(len(delivered), failed)
 
 
 async def listen(event: asyncio.Event, retry_seconds: float = 1.0) -> None:
@@ -114,13 +161,17 @@ async def run_dispatcher(sinks: Sequence[Sink], poll_seconds: float = 0.5) -> No
     Woken by commits in this process (``wake``) and, on PostgreSQL, by NOTIFY from others;
     the poll is the safety net."""
     event = _event()
-    listener = None if db.is_sqlite() else asyncio.create_task(listen(event))
+    helpers = (
+        []
+        if db.is_sqlite()
+        else [asyncio.create_task(listen(event)), asyncio.create_task(chain.run_sealer())]
+    )
     try:
         await _dispatch_loop(sinks, event, poll_seconds)
     finally:
-        if listener is not None:
-            listener.cancel()
-            await asyncio.gather(listener, return_exceptions=True)
+        for helper in helpers:
+            helper.cancel()
+        await asyncio.gather(*helpers, return_exceptions=True)
 
 
 async def _dispatch_loop(sinks: Sequence[Sink], event: asyncio.Event, poll_seconds: float) -> None:
@@ -138,8 +189,10 @@ async def _dispatch_loop(sinks: Sequence[Sink], event: asyncio.Event, poll_secon
             result = Dispatched(0, 1)
         if result.published and not result.failed:
             backoff = poll_seconds
+            await asyncio.sleep(DISPATCH_GATHER_SECONDS)
             continue
         if result.failed:
             backoff = min(backoff * 2, 30.0)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout=backoff if result.failed else poll_seconds)
+            await asyncio.sleep(DISPATCH_GATHER_SECONDS)

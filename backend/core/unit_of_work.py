@@ -2,8 +2,10 @@
 
 Services write their rows inside ``async with unit_of_work(actor) as uow`` and call
 ``uow.audit(...)`` and ``uow.emit(...)``. Audit entries and events are buffered and written at the
-end, just before commit, so the audit chain's lock is held for as short a time as possible.
-After commit the outbox dispatcher is woken to publish the events.
+end, just before commit, in the same transaction as the change. Neither takes a lock that other
+units of work wait for: audit entries are sealed into the hash chain after commit (see
+``backend/audit/chain.py``), and the outbox dispatchers are woken after commit, not from inside
+the transaction (a NOTIFY there would queue every commit on PostgreSQL's one notify lock).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from typing import Any
 from backend.audit import chain
 from backend.core import db, outbox
 from backend.core.actor import Actor
-from backend.core.tables import OutboxEvent
 
 
 @dataclass(slots=True)
@@ -71,15 +72,19 @@ class UnitOfWork:
         return await chain.append(self.actor, pending)
 
     async def _flush(self) -> None:
-        if self._audits:
-            await self._flush_audits()
-        if self._events:
-            await OutboxEvent.insert(
-                *[OutboxEvent(topic=topic, payload=payload) for topic, payload in self._events]
-            )
-            if not db.is_sqlite():
-                # Delivered at commit: wakes dispatchers in other processes (the workers).
-                await db.fetch(f"SELECT pg_notify('{outbox.NOTIFY_CHANNEL}', '')")
+        audits, self._audits = self._audits, []
+        events = self._events
+        if audits and events and not db.is_sqlite():
+            # One round trip for both: the audit INSERT runs as a data-modifying WITH.
+            audit_sql, audit_args = chain.insert_sql(self.actor, audits)
+            events_sql, events_args = outbox.insert_sql(events)
+            await db.fetch(f"WITH a AS ({audit_sql}) {events_sql}", *audit_args, *events_args)
+            return
+        if audits:
+            await chain.append(self.actor, audits)
+        if events:
+            sql, args = outbox.insert_sql(events)
+            await db.fetch(sql, *args)
 
 
 @asynccontextmanager

@@ -23,6 +23,7 @@ from backend.catalog.tables import (
 from backend.core import clock
 from backend.core.actor import SYSTEM
 from backend.core.unit_of_work import unit_of_work
+from backend.demo import orders as demo_orders
 from backend.demo import requisitions as demo_requisitions
 from backend.demo import stock as demo_stock
 from backend.demo.families import BRANDS, FAMILIES
@@ -409,6 +410,7 @@ async def build_demo(seed: int = 20261121) -> dict[str, Any]:
         counts["users"] = len(users)
         counts.update(await demo_stock.build(rng, today))
         counts.update(await demo_requisitions.build(rng, today))
+        counts.update(await demo_orders.build(random.Random(f"{seed}:orders"), today))
         uow.audit("load_demo", "database", "demo", new={"seed": seed, **counts})
     return {"counts": counts, "users": users, "password": DEMO_PASSWORD}
 

@@ -141,13 +141,13 @@ async def build(rng: random.Random, today: date) -> dict[str, int]:
     await fulfilling.ship(warehouse, req["id"])
     await fulfilling.deliver(warehouse, req["id"])
     req = await fulfilling.receive(nurse, req["id"], scanned=None)
-    units = await fulfilling.delivery_units(nurse, req["id"])
+    delivery = await fulfilling.delivery(nurse, req["id"])
     cabinet = int(req["to_location"])
     lot = await fetch(
         "SELECT id FROM lot WHERE lot_number = {} AND product = (SELECT id FROM product "
         "WHERE code = {})",
-        units["units"][0]["lot_number"],
-        units["units"][0]["product_code"],
+        delivery["units"][0]["lot_number"],
+        delivery["units"][0]["product_code"],
     )
     await using.consume(nurse, location=cabinet, lot=int(lot[0]["id"]), serial=None, quantity=2)
     # shipped, waiting for the ward to confirm

@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 from msgspec import Meta
 
@@ -29,6 +29,15 @@ class PurchaseOrderIn(Input, kw_only=True):
     supplier: Id
     warehouse: Id
     lines: Annotated[list[PurchaseOrderLineIn], Meta(min_length=1, max_length=500)]
+    promised_date: dt.date | None = None
+    """The delivery date the supplier promised; by default today plus the longest lead time
+    agreed with the supplier for the ordered products. Not before today."""
+
+
+class PurchaseOrderPatch(Input, kw_only=True):
+    promised_date: dt.date
+    """The new promised delivery date: not before the order date; the order must be open."""
+    reason: Annotated[str, Meta(max_length=500)] | None = None
 
 
 class PurchaseOrderLineOut(Output, kw_only=True):
@@ -44,6 +53,7 @@ class PurchaseOrderOut(Output, kw_only=True):
     supplier: int
     warehouse: int
     status: str
+    promised_date: dt.date | None
     created_at: dt.datetime
     lines: list[PurchaseOrderLineOut] = []
 
@@ -62,6 +72,16 @@ class PurchaseOrderController(Controller):
             supplier=data.supplier,
             warehouse=data.warehouse,
             lines=[orders.OrderLine(x.product, x.quantity) for x in data.lines],
+            promised_date=data.promised_date,
+        )
+        return to_output(order, PurchaseOrderOut)
+
+    @patch("/{order_id:int}", **requires(Permission.purchasing_write))
+    async def update(
+        self, actor: CurrentActor, order_id: PathId, data: JSONBody[PurchaseOrderPatch]
+    ) -> PurchaseOrderOut:
+        order = await orders.set_promised_date(
+            actor, order_id, data.promised_date, reason=data.reason
         )
         return to_output(order, PurchaseOrderOut)
 

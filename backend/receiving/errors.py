@@ -87,3 +87,21 @@ class AwaitingInspection(RuleViolation):
     code = "AWAITING_INSPECTION"
     zh = "批次 {lot} 在收货区仍有待验收或待放行的货物，不能上架"
     en = "Lot {lot} still has goods awaiting inspection or QA release here: not put away yet"
+
+
+class PromisedBeforeOrder(InvalidInput):
+    code = "PURCHASE_ORDER_PROMISED_BEFORE_ORDER"
+    zh = "承诺到货日期 {promised} 早于下单日期 {ordered}"
+    en = "The promised delivery date {promised} is before the order date {ordered}"
+
+
+class PurchaseOrderNotOpen(Conflict):
+    code = "PURCHASE_ORDER_NOT_OPEN"
+    zh = "采购订单 {order} 当前状态为 {status}，不能修改"
+    en = "Purchase order {order} is {status} and cannot be changed"
+
+
+class LotExpiryMismatch(RuleViolation):
+    code = "LOT_EXPIRY_MISMATCH"
+    zh = "批号 {lot} 已登记的有效期为 {recorded}，与本次收货的 {received} 不一致，拒收"
+    en = "Lot {lot} is recorded with expiry {recorded}, not {received}: refused"

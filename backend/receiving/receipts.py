@@ -3,6 +3,7 @@ identifiers. Received stock lands in the receiving location, pending inspection.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -16,16 +17,25 @@ from backend.core.errors import InvalidInput, NotFound
 from backend.core.unit_of_work import unit_of_work
 from backend.receiving import orders, rules
 from backend.receiving.errors import (
+    LotExpiryMismatch,
     PurchaseOrderExceeded,
     PurchaseOrderMismatch,
     UnknownIdentifier,
 )
-from backend.receiving.tables import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
+from backend.receiving.tables import (
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Receipt,
+    ReceiptLine,
+    ReceiptRefusal,
+)
 from backend.scanning.decoding import decode
 from backend.stock import ledger, lookups, lots
 from backend.stock import rules as stock_rules
 from backend.stock.errors import LotRecalled, LotRejected
 from backend.stock.reasons import Reason
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +101,105 @@ async def receive(
 ) -> dict[str, Any]:
     if not lines:
         raise InvalidInput(field="lines", reason="at least one line")
+    refused: list[Refusal] = []
+    try:
+        receipt_id = await _write_receipt(
+            actor,
+            refused,
+            warehouse=warehouse,
+            supplier=supplier,
+            lines=lines,
+            purchase_order=purchase_order,
+            location=location,
+            delivery_note=delivery_note,
+        )
+    except LotExpiryMismatch:
+        # The receipt rolled back and wrote nothing; the refusal itself is kept, in its own
+        # transaction, for the lot-expiry-mismatch alert.
+        if refused:
+            await _record_refusal(actor, refused[-1])
+        raise
+    return await get(actor, receipt_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A refused line worth recording: a known lot number delivered with another expiry."""
+
+    code: str
+    supplier: int
+    warehouse: int
+    product: int
+    lot: int
+    lot_number: str
+    recorded_expiry: date | None
+    received_expiry: date | None
+    purchase_order: int | None
+    delivery_note: str | None
+
+
+async def _record_refusal(actor: Actor, refusal: Refusal) -> None:
+    """Its own small unit of work: the refusal row, its audit entry, and ``receipt.refused``
+    (which the alert workers evaluate). A failure here is logged, never hides the refusal."""
+    try:
+        async with unit_of_work(actor) as uow:
+            rows = await ReceiptRefusal.insert(
+                ReceiptRefusal(
+                    code=refusal.code,
+                    supplier=refusal.supplier,
+                    warehouse=refusal.warehouse,
+                    product=refusal.product,
+                    lot=refusal.lot,
+                    lot_number=refusal.lot_number,
+                    recorded_expiry=refusal.recorded_expiry,
+                    received_expiry=refusal.received_expiry,
+                    purchase_order=refusal.purchase_order,
+                    delivery_note=refusal.delivery_note,
+                    refused_by=actor.user_id,
+                    refused_by_name=actor.full_name or actor.username,
+                    refused_at=clock.now(),
+                )
+            )
+            refusal_id = int(rows[0]["id"])
+            facts = {
+                "code": refusal.code,
+                "product": refusal.product,
+                "lot": refusal.lot,
+                "lot_number": refusal.lot_number,
+                "recorded_expiry": _iso(refusal.recorded_expiry),
+                "received_expiry": _iso(refusal.received_expiry),
+            }
+            uow.audit(
+                "refuse",
+                "receipt_refusal",
+                refusal_id,
+                new=facts | {"supplier": refusal.supplier, "warehouse": refusal.warehouse},
+            )
+            uow.emit(
+                "receipt.refused",
+                facts | {"id": refusal_id, "warehouse_id": refusal.warehouse},
+            )
+    except Exception:
+        log.exception("receipt refusal not recorded: %s", refusal)
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+async def _write_receipt(
+    actor: Actor,
+    refused: list[Refusal],
+    *,
+    warehouse: int,
+    supplier: int,
+    lines: Sequence[LineIn],
+    purchase_order: int | None,
+    location: int | None,
+    delivery_note: str | None,
+) -> int:
+    """The receipt in one unit of work; a line refused for a reason worth recording is
+    appended to ``refused`` before the refusal is raised (and everything rolls back)."""
     today = clock.today()
     async with unit_of_work(actor) as uow:
         await lookups.warehouse(actor, warehouse)
@@ -152,6 +261,28 @@ async def receive(
                     )
                 po_line["received"] += line.quantity
             lot_number = (line.lot_number or "").strip() or rules.auto_lot_number(receipt_id, n)
+            known = await lookups.lot_by_number(product_id, lot_number)
+            if known is not None and known["expiry"] != line.expiry:
+                refused.append(
+                    Refusal(
+                        LotExpiryMismatch.code,
+                        supplier,
+                        warehouse,
+                        product_id,
+                        int(known["id"]),
+                        lot_number,
+                        known["expiry"],
+                        line.expiry,
+                        purchase_order,
+                        delivery_note,
+                    )
+                )
+                raise LotExpiryMismatch(
+                    field=f"lines[{n - 1}].expiry",
+                    lot=lot_number,
+                    recorded=_iso(known["expiry"]) or "-",
+                    received=_iso(line.expiry) or "-",
+                )
             lot, _new = await lots.find_or_create_lot(
                 uow,
                 product_id=product_id,
@@ -234,7 +365,7 @@ async def receive(
             },
         )
         uow.emit("receipt.created", {"id": receipt_id, "warehouse_id": warehouse})
-    return await get(actor, receipt_id)
+    return receipt_id
 
 
 def _po_line(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from backend.catalog.rules import lapsed_licences, registration_lapsed
 from backend.core.errors import InvalidInput
@@ -15,6 +15,7 @@ from backend.receiving.errors import (
     ExpiryRequired,
     InspectionMismatch,
     LotNumberRequired,
+    PromisedBeforeOrder,
     RegistrationLapsed,
     SerialCountMismatch,
     ShelfLifeTooShort,
@@ -133,3 +134,17 @@ def check_inspection(
 def auto_lot_number(receipt_id: int, line_no: int) -> str:
     """For devices without lot numbers: one lot per receipt line keeps FIFO by receipt."""
     return f"R{receipt_id:06d}-{line_no:02d}"
+
+
+def promised_by_lead_time(ordered: date, lead_times: Sequence[int | None]) -> date | None:
+    """The default promised delivery date of an order: the order date plus the longest agreed
+    lead time of its lines (None when no line has one)."""
+    known = [days for days in lead_times if days is not None]
+    return ordered + timedelta(days=max(known)) if known else None
+
+
+def check_promised(ordered: date, promised: date | None) -> None:
+    if promised is not None and promised < ordered:
+        raise PromisedBeforeOrder(
+            field="promised_date", promised=promised.isoformat(), ordered=ordered.isoformat()
+        )

@@ -6,6 +6,7 @@ from piccolo.columns import (
     JSON,
     BigSerial,
     Boolean,
+    Date,
     ForeignKey,
     Integer,
     OnDelete,
@@ -30,6 +31,12 @@ class PurchaseOrder(Table, tablename="purchase_order"):
     supplier = ForeignKey(Supplier, null=False, on_delete=OnDelete.restrict, index=True)
     warehouse = ForeignKey(Warehouse, null=False, on_delete=OnDelete.restrict, index=True)
     status = Varchar(length=20, default="open", help_text="open, received or cancelled")
+    promised_date = Date(
+        null=True,
+        default=None,
+        help_text="Delivery date the supplier promised (site calendar); by default the order "
+        "date plus the longest agreed lead time of its lines; never before the order date",
+    )
     created_by = Integer(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 
@@ -104,3 +111,34 @@ class Inspection(Table, tablename="inspection"):
     inspector_id = Integer(null=True, default=None)
     inspector_name = Varchar(length=150)
     inspected_at = Timestamptz(default=TimestamptzNow())
+
+
+class ReceiptRefusal(Table, tablename="receipt_refusal"):
+    """A receipt line refused for a reason worth keeping although the receipt wrote nothing:
+    today a known lot number delivered with another expiry (LOT_EXPIRY_MISMATCH). Written in
+    its own transaction after the refused receipt rolled back; the lot-expiry-mismatch alert
+    is raised from it."""
+
+    id = BigSerial(primary_key=True)
+    code = Varchar(length=40, help_text="The refusal's error code, e.g. LOT_EXPIRY_MISMATCH")
+    supplier = ForeignKey(Supplier, null=False, on_delete=OnDelete.restrict, index=True)
+    warehouse = ForeignKey(Warehouse, null=False, on_delete=OnDelete.restrict, index=True)
+    product = ForeignKey(Product, null=False, on_delete=OnDelete.restrict, index=True)
+    lot = ForeignKey(
+        Lot,
+        null=True,
+        default=None,
+        on_delete=OnDelete.restrict,
+        index=True,
+        help_text="The lot already recorded under this lot number",
+    )
+    lot_number = Varchar(length=60, help_text="The lot number as delivered")
+    recorded_expiry = Date(null=True, default=None, help_text="The lot's expiry on record")
+    received_expiry = Date(null=True, default=None, help_text="The expiry on the delivery")
+    purchase_order = ForeignKey(
+        PurchaseOrder, null=True, default=None, on_delete=OnDelete.restrict, index=True
+    )
+    delivery_note = Varchar(length=100, null=True, default=None)
+    refused_by = Integer(null=True, default=None)
+    refused_by_name = Varchar(length=150)
+    refused_at = Timestamptz(default=TimestamptzNow(), index=True)

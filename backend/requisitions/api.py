@@ -67,23 +67,30 @@ class CatalogueEntryOut(Output, kw_only=True):
     active: bool
 
 
-class QuotaOut(Output, kw_only=True):
+class DepartmentQuotaOut(Output, kw_only=True):
     product: int
     product_code: str
     quota: int
+    """Units of the product the department may have approved in the period."""
     committed: int
     remaining: int
 
 
-class BudgetOut(Output, kw_only=True):
+class DepartmentBudgetOut(Output, kw_only=True):
+    """A department's budget and quotas for one month (``GET /departments/{id}/budget``)."""
+
     department: int
-    period: str
-    enforcement: str
+    period: Annotated[str, Meta(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    """YYYY-MM."""
+    enforcement: Literal["warn", "block"]
+    """Over budget or quota: "warn" submits with warnings, "block" refuses."""
     budget: int | None
     """Minor units (分); null when no budget is set for the period."""
     committed: int
+    """Approved value (分) of the period's requisitions, approved and later."""
     remaining: int | None
-    quotas: list[QuotaOut]
+    """budget - committed (may be negative); null when no budget is set."""
+    quotas: list[DepartmentQuotaOut]
 
 
 class PolicyIn(Input, kw_only=True):
@@ -273,6 +280,61 @@ class RequisitionSummaryOut(Output, kw_only=True):
     received_at: dt.datetime | None
 
 
+class WardDeliveryShipmentOut(Output, kw_only=True):
+    id: int
+    transfer_order: int
+    status: Literal["shipped", "delivered", "received"]
+    shipped_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    received_at: dt.datetime | None
+    missing: int
+    """Units shipped and not received (0 until the ward has received the shipment)."""
+    discrepancy_reason: str | None
+
+
+class WardDeliveryUnitOut(Output, kw_only=True):
+    """One lot (or serial) of one requisition line on one shipment."""
+
+    shipment: int
+    requisition_line: int
+    product: int
+    """The product delivered (the substitute, when the line has one)."""
+    product_code: str
+    product_name: str
+    model: str
+    registration_no: str | None
+    base_unit: str
+    tracking: str
+    lot: int
+    lot_number: str
+    expiry: dt.date | None
+    serial: int | None
+    serial_number: str | None
+    quantity: int
+    """Units shipped."""
+    received: int
+    """Units the ward received (0 until it has received the shipment)."""
+    missing: int
+    """Units recorded as a discrepancy at the ward's receipt."""
+
+
+class WardDeliveryOut(Output, kw_only=True):
+    """What the requisition's deliveries contain (the shipments that left the warehouse)."""
+
+    requisition: int
+    status: str
+    department: int
+    department_code: str
+    department_name: str
+    warehouse: int
+    warehouse_code: str
+    warehouse_name: str
+    to_location: int
+    to_location_code: str
+    shipments: list[WardDeliveryShipmentOut]
+    units: list[WardDeliveryUnitOut]
+
+
 class ProposalOut(Output, kw_only=True):
     requisition: RequisitionOut | None
     """The draft proposed; null when nothing is below par (or a par draft already waits)."""
@@ -420,9 +482,9 @@ class DepartmentRequisitionController(Controller):
         actor: CurrentActor,
         department_id: PathId,
         period: Annotated[str | None, QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
-    ) -> BudgetOut:
+    ) -> DepartmentBudgetOut:
         month = period or rules.period_of(clock.today())
-        return to_output(await budget.summary(actor, department_id, month), BudgetOut)
+        return to_output(await budget.summary(actor, department_id, month), DepartmentBudgetOut)
 
     @get("/approval-policy", **requires(Permission.requisitions_read))
     async def policy(self, actor: CurrentActor, department_id: PathId) -> PolicyOut:
@@ -602,13 +664,17 @@ class RequisitionController(Controller):
         rows = await fulfilling.discrepancies(actor, requisition_id)
         return [to_output(r, DiscrepancyOut) for r in rows]
 
+    @get("/{requisition_id:int}/delivery", **requires(Permission.requisitions_read))
+    async def delivery(self, actor: CurrentActor, requisition_id: PathId) -> WardDeliveryOut:
+        return to_output(await fulfilling.delivery(actor, requisition_id), WardDeliveryOut)
+
     @get(
         "/{requisition_id:int}/delivery-note",
         media_type="application/pdf",
         **requires(Permission.requisitions_read),
     )
     async def delivery_note(self, actor: CurrentActor, requisition_id: PathId) -> Response[bytes]:
-        data = await fulfilling.delivery_units(actor, requisition_id)
+        data = await fulfilling.delivery(actor, requisition_id)
         pdf = await asyncio.to_thread(delivery_note.render, data)
         return Response(
             pdf,

@@ -34,7 +34,7 @@ async def _approvable(actor: Actor, requisition_id: int) -> tuple[dict[str, Any]
         # A warehouse user sees the requisition but is no approver of the ward.
         raise NotFound(entity="requisition", key=requisition_id)
     if row["status"] != rules.SUBMITTED:
-        rules.check_transition(requisition_id, row["status"], rules.APPROVED, "approved")
+        rules.check_transition(requisition_id, row["status"], rules.APPROVED, "approve")
     level = int(row["levels_done"]) + 1
     _threshold, roles = await requesting.policy(row["department"])
     earlier = await db.fetch(
@@ -159,7 +159,7 @@ async def approve(
                 await common.set_status(uow, row, rules.REJECTED, "reject")
             else:
                 await common.set_status(
-                    uow, row, rules.APPROVED, "approved", approved_at=clock.now()
+                    uow, row, rules.APPROVED, "approved", verb="approve", approved_at=clock.now()
                 )
         else:
             common.emit_change(uow, row, row["status"], approvals=level)

@@ -115,9 +115,17 @@ def emit_change(uow: UnitOfWork, row: dict[str, Any], status: str, **extra: Any)
 
 
 async def set_status(
-    uow: UnitOfWork, row: dict[str, Any], new: str, action: str, **columns: Any
+    uow: UnitOfWork,
+    row: dict[str, Any],
+    new: str,
+    action: str,
+    *,
+    verb: str | None = None,
+    **columns: Any,
 ) -> None:
-    rules.check_transition(row["id"], row["status"], new, action)
+    """``action`` names the audit entry; ``verb`` (default: ``action``) is the
+    ``words.ACTION`` key a refused transition is worded with."""
+    rules.check_transition(row["id"], row["status"], new, verb or action)
     sets = ", ".join(f"{name} = {{}}" for name in ["status", *columns])
     await db.fetch(
         f"UPDATE requisition SET {sets} WHERE id = {{}}", new, *columns.values(), row["id"]

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from backend.core.errors import Conflict, InvalidInput, PermissionDenied, RuleViolation
+from backend.core.errors import Conflict, InvalidInput, Lang, PermissionDenied, RuleViolation
+from backend.requisitions import words
+
+# The zh-CN side goes through DomainError's own ``zh_words`` (so tests/unit/core/test_reasons.py
+# checks every literal code raised); only the en side needs words.py (its verb / participle
+# forms, "being picked" for picking), which zh_words cannot say.
+_STATUS_ZH = {key: word.zh for key, word in words.STATUS.items()}
+_ACTION_ZH = {key: word.zh for key, word in words.ACTION.items()}
 
 
 class NotInCatalogue(RuleViolation):
@@ -54,9 +61,23 @@ class QuotaExceeded(Conflict):
 
 
 class RequisitionState(Conflict):
+    """``state`` is the status (``picking``), ``action`` a verb of ``words.ACTION`` (``ship``):
+    both stay machine-readable in the problem document; the texts say them in words (zh-CN
+    through ``zh_words``, en through ``words``)."""
+
     code = "REQUISITION_STATE"
-    zh = "请领单 {requisition} 当前状态为 {state}，不能{action}"
+    zh = "请领单 {requisition} 当前状态为「{state}」，不能{action}"
     en = "Requisition {requisition} is {state} and cannot be {action}"
+    zh_words = {"state": _STATUS_ZH, "action": _ACTION_ZH}
+
+    def message(self, lang: Lang) -> str:
+        if lang == "zh-CN":
+            return super().message(lang)
+        return self.en.format(
+            requisition=self.params.get("requisition"),
+            state=words.status(self.params.get("state"), lang),
+            action=words.action(self.params.get("action"), lang, done=True),
+        )
 
 
 class ReasonRequired(InvalidInput):
@@ -105,6 +126,26 @@ class NoPointOfUse(RuleViolation):
 
 
 class NothingToShip(Conflict):
+    """``action``: a verb of ``words.ACTION`` (``ship``, ``receive``, ``allocate``, ``cancel``)."""
+
     code = "NOTHING_TO_SHIP"
     zh = "请领单 {requisition} 没有可{action}的货物"
     en = "Requisition {requisition} has nothing to {action}"
+    zh_words = {"action": _ACTION_ZH}
+
+    def message(self, lang: Lang) -> str:
+        if lang == "zh-CN":
+            return super().message(lang)
+        return self.en.format(
+            requisition=self.params.get("requisition"),
+            action=words.action(self.params.get("action"), lang),
+        )
+
+
+class PickingOpen(Conflict):
+    code = "PICKING_OPEN"
+    zh = "请领单 {requisition} 还有 {open} 行未拣货：拣完（或登记短拣）后才能发货"
+    en = (
+        "Requisition {requisition} still has {open} pick line(s) open: pick them "
+        "(or record a short pick) before shipping"
+    )

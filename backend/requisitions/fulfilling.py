@@ -22,10 +22,13 @@ from backend.core.actor import Actor
 from backend.core.errors import InvalidInput, NotFound
 from backend.core.unit_of_work import UnitOfWork, unit_of_work
 from backend.requisitions import common, requesting, rules
-from backend.requisitions.errors import NothingToShip
+from backend.requisitions.errors import NothingToShip, PickingOpen
 from backend.requisitions.tables import BackOrder, RequisitionLine, RequisitionShipment
 from backend.stock import picking
 from backend.stock.errors import InsufficientStock
+
+# Stock's transfer orders made for requisitions carry this owner: only the requisition moves them.
+OWNER = "requisition"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +71,9 @@ async def _ship_out(
             to_customer=None,
             lines=[picking.OrderLine(w.product, w.quantity) for w in wants],
             note=common.label(row["id"]),
+            owner=OWNER,
         )
-        pick = await picking.allocate_order(actor, order["id"], allow_partial=True)
+        pick = await picking.allocate_order(actor, order["id"], allow_partial=True, owner=OWNER)
     except InsufficientStock:
         await savepoint.rollback_to()
         return None, {w.requisition_line: w.quantity for w in wants}
@@ -151,7 +155,7 @@ async def release(actor: Actor, requisition_id: int) -> dict[str, Any]:
     back-ordered. Nothing allocatable at all: the whole requisition waits as back-ordered."""
     async with unit_of_work(actor) as uow:
         row = await _warehouse_side(actor, requisition_id)
-        rules.check_transition(requisition_id, row["status"], rules.PICKING, "released to picking")
+        rules.check_transition(requisition_id, row["status"], rules.PICKING, "release")
         lines = await common.lines(requisition_id)
         wants = [
             Want(x["id"], common.delivered_product(x), int(x["approved_quantity"]))
@@ -178,7 +182,7 @@ async def allocate_back_orders(actor: Actor, requisition_id: int) -> dict[str, A
         if not open_rows:
             raise NothingToShip(requisition=common.label(requisition_id), action="allocate")
         if row["status"] not in (rules.BACK_ORDERED, rules.RECEIVED):
-            rules.check_transition(requisition_id, row["status"], rules.PICKING, "re-allocated")
+            rules.check_transition(requisition_id, row["status"], rules.PICKING, "allocate")
         per_line: dict[int, Want] = {}
         for b in open_rows:
             w = per_line.get(b["requisition_line"])
@@ -252,12 +256,14 @@ async def _shipments(requisition_id: int, statuses: Sequence[str]) -> list[dict[
 
 
 async def _picked(actor: Actor, shipment: dict[str, Any]) -> list[dict[str, Any]]:
-    """Picked units of a shipment: requisition line, lot, serial, quantity."""
+    """Picked units of a shipment: requisition line, lot, serial, quantity (and the pick line's
+    status: ``open`` while nobody has picked or shorted it)."""
     pick = await picking.pick_list(actor, int(shipment["pick_list"]))
     return [
         {
             "requisition_line": shipment["lines"][str(p["document_line"])],
             "to_line": p["document_line"],
+            "status": p["status"],
             "allocated": p["quantity"],
             "lot": p["picked_lot"],
             "serial": p["picked_serial"],
@@ -272,15 +278,18 @@ async def ship(actor: Actor, requisition_id: int) -> dict[str, Any]:
     receives them); short picks become back-orders."""
     async with unit_of_work(actor) as uow:
         row = await _warehouse_side(actor, requisition_id)
-        rules.check_transition(requisition_id, row["status"], rules.SHIPPED, "shipped")
+        rules.check_transition(requisition_id, row["status"], rules.SHIPPED, "ship")
         shipments = await _shipments(requisition_id, ("picking",))
         if not shipments:
             raise NothingToShip(requisition=common.label(requisition_id), action="ship")
+        picks = [await _picked(actor, shipment) for shipment in shipments]
+        still_open = sum(1 for picked in picks for p in picked if p["status"] == "open")
+        if still_open:
+            raise PickingOpen(requisition=common.label(requisition_id), open=still_open)
         now = clock.now()
         lines = {x["id"]: x for x in await common.lines(requisition_id)}
-        for shipment in shipments:
-            await picking.ship(actor, int(shipment["transfer_order"]))
-            picked = await _picked(actor, shipment)
+        for shipment, picked in zip(shipments, picks, strict=True):
+            await picking.ship(actor, int(shipment["transfer_order"]), owner=OWNER)
             shipped: dict[int, int] = {}
             allocated: dict[int, int] = {}
             for p in picked:
@@ -308,7 +317,7 @@ async def deliver(actor: Actor, requisition_id: int) -> dict[str, Any]:
     """The runner hands the delivery over at the ward (the units move when the ward confirms)."""
     async with unit_of_work(actor) as uow:
         row = await _warehouse_side(actor, requisition_id)
-        rules.check_transition(requisition_id, row["status"], rules.DELIVERED, "delivered")
+        rules.check_transition(requisition_id, row["status"], rules.DELIVERED, "deliver")
         now = clock.now()
         await RequisitionShipment.update(
             {RequisitionShipment.status: "delivered", RequisitionShipment.delivered_at: now}
@@ -334,7 +343,7 @@ async def receive(
         row = await common.requisition(actor, requisition_id, lock=True)
         if not actor.sees_department(row["department"]):
             raise NotFound(entity="requisition", key=requisition_id)
-        rules.check_transition(requisition_id, row["status"], rules.RECEIVED, "received")
+        rules.check_transition(requisition_id, row["status"], rules.RECEIVED, "receive")
         shipments = await _shipments(requisition_id, ("shipped", "delivered"))
         if not shipments:
             raise NothingToShip(requisition=common.label(requisition_id), action="receive")
@@ -364,6 +373,7 @@ async def receive(
                 int(shipment["transfer_order"]),
                 lines=[picking.Arrived(lot, serial, q) for (lot, serial), q in arrived.items()],
                 discrepancy_reason=discrepancy_reason,
+                owner=OWNER,
             )
             for line_id, quantity in per_line.items():
                 await db.fetch(
@@ -412,29 +422,98 @@ async def discrepancies(actor: Actor, requisition_id: int) -> list[dict[str, Any
     return out
 
 
-async def delivery_units(actor: Actor, requisition_id: int) -> dict[str, Any]:
-    """What a delivery note lists: every picked unit with product, model, registration
-    number, lot/serial, expiry and quantity."""
+async def delivery(actor: Actor, requisition_id: int) -> dict[str, Any]:
+    """What the requisition's deliveries contain, unit by unit (every shipment that has left
+    the warehouse): product, model, registration number, lot/serial, expiry, quantity, and how
+    much of it the ward has received (the rest of a received shipment is its discrepancy).
+    The ward's members and the serving warehouse see it (404 for anyone else)."""
     row = await common.requisition(actor, requisition_id)
-    rows = await db.fetch(
-        "SELECT rs.id AS shipment, rs.transfer_order, p.code AS product_code, "
-        "p.name AS product_name, p.model, p.registration_no, p.base_unit, l.lot_number, "
-        "l.expiry, s.serial, pl.picked AS quantity FROM requisition_shipment rs "
-        "JOIN pick_line pl ON pl.pick_list = rs.pick_list "
-        "JOIN product p ON p.id = pl.product JOIN lot l ON l.id = pl.picked_lot "
-        "LEFT JOIN serial_number s ON s.id = pl.picked_serial "
-        "WHERE rs.requisition = {} AND pl.picked > 0 AND rs.status <> 'picking' "
-        "ORDER BY rs.id, p.code, l.lot_number, s.serial",
-        requisition_id,
+    stock_actor = common.with_warehouse(actor, row["warehouse"])
+    lines = {x["id"]: x for x in await common.lines(requisition_id)}
+    shipments = await _shipments(requisition_id, ("shipped", "delivered", "received"))
+    merged: dict[tuple[int, int, int, int | None], int] = {}
+    gaps: dict[tuple[int, int, int | None], int] = {}
+    for shipment in shipments:
+        for p in await _picked(stock_actor, shipment):
+            if p["quantity"] > 0:
+                key = (shipment["id"], p["requisition_line"], p["lot"], p["serial"])
+                merged[key] = merged.get(key, 0) + p["quantity"]
+        if shipment["status"] == "received":
+            for g in await picking.discrepancies(int(shipment["transfer_order"])):
+                gap = (shipment["id"], g["lot"], g["serial"])
+                gaps[gap] = gaps.get(gap, 0) + int(g["shipped"]) - int(g["received"])
+    products = await common.products(common.delivered_product(lines[k[1]]) for k in merged)
+    lots = await _by_id("SELECT id, lot_number, expiry FROM lot", {k[2] for k in merged})
+    serials = await _by_id(
+        "SELECT id, serial FROM serial_number", {k[3] for k in merged if k[3] is not None}
     )
-    dept = await db.fetch("SELECT code, name FROM department WHERE id = {}", row["department"])
-    wh = await db.fetch("SELECT code, name FROM warehouse WHERE id = {}", row["warehouse"])
+    status = {s["id"]: s["status"] for s in shipments}
+    units = []
+    for (shipment_id, line_id, lot_id, serial_id), quantity in merged.items():
+        product = products[common.delivered_product(lines[line_id])]
+        gap_key = (shipment_id, lot_id, serial_id)
+        missing = min(quantity, gaps.get(gap_key, 0))
+        gaps[gap_key] = gaps.get(gap_key, 0) - missing
+        received = quantity - missing if status[shipment_id] == "received" else 0
+        units.append(
+            {
+                "shipment": shipment_id,
+                "requisition_line": line_id,
+                "product": product["id"],
+                "product_code": product["code"],
+                "product_name": product["name"],
+                "model": product["model"],
+                "registration_no": product["registration_no"],
+                "base_unit": product["base_unit"],
+                "tracking": product["tracking"],
+                "lot": lot_id,
+                "lot_number": lots[lot_id]["lot_number"],
+                "expiry": lots[lot_id]["expiry"],
+                "serial": serial_id,
+                "serial_number": serials[serial_id]["serial"] if serial_id is not None else None,
+                "quantity": quantity,
+                "received": received,
+                "missing": missing,
+            }
+        )
+    units.sort(
+        key=lambda u: (u["shipment"], u["product_code"], u["lot_number"], u["serial_number"] or "")
+    )
+    place = await db.fetch(
+        "SELECT d.code AS department_code, d.name AS department_name, w.code AS warehouse_code, "
+        "w.name AS warehouse_name, l.code AS to_location_code FROM department d, warehouse w, "
+        "location l WHERE d.id = {} AND w.id = {} AND l.id = {}",
+        row["department"],
+        row["warehouse"],
+        row["to_location"],
+    )
     return {
-        "requisition": row,
-        "department": dict(dept[0]),
-        "warehouse": dict(wh[0]),
-        "units": [dict(r) for r in rows],
+        "requisition": row["id"],
+        "status": row["status"],
+        "department": row["department"],
+        "warehouse": row["warehouse"],
+        "to_location": row["to_location"],
+        **dict(place[0]),
+        "shipments": shipments,
+        "units": units,
+        "requisition_row": row,
     }
 
 
-__all__ = ["RequisitionLine", "Scanned", "allocate_back_orders", "deliver", "receive", "release"]
+async def _by_id(select: str, ids: set[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    marks = ", ".join("{}" for _ in ids)
+    rows = await db.fetch(f"{select} WHERE id IN ({marks})", *sorted(ids))
+    return {int(r["id"]): dict(r) for r in rows}
+
+
+__all__ = [
+    "RequisitionLine",
+    "Scanned",
+    "allocate_back_orders",
+    "deliver",
+    "delivery",
+    "receive",
+    "release",
+]

@@ -125,7 +125,7 @@ async def update_draft(
         row = await common.requisition(actor, requisition_id, lock=True)
         await _member_department(actor, row["department"])
         if row["status"] != rules.DRAFT:
-            rules.check_transition(requisition_id, row["status"], rules.DRAFT, "edited")
+            rules.check_transition(requisition_id, row["status"], rules.DRAFT, "edit")
         await catalogue.check_in_catalogue(row["department"], [x.product for x in lines])
         await RequisitionLine.delete().where(RequisitionLine.requisition == requisition_id)
         await RequisitionLine.insert(
@@ -171,7 +171,7 @@ async def policy(department_id: int) -> tuple[int, dict[int, frozenset[str]]]:
 
 
 async def _submit(uow: UnitOfWork, actor: Actor, row: dict[str, Any], dept: dict[str, Any]) -> None:
-    rules.check_transition(row["id"], row["status"], rules.SUBMITTED, "submitted")
+    rules.check_transition(row["id"], row["status"], rules.SUBMITTED, "submit")
     lines = await common.lines(row["id"])
     if not lines:
         raise InvalidInput(field="lines", reason="at least one line")

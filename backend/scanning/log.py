@@ -1,67 +1,50 @@
-"""Writing the scan log with group commit: one transaction for the rows of all scans waiting.
+"""Writing the scan log with group commit: one statement for the rows of all scans waiting.
 
 Every scan waits until its own row is committed (nothing is acknowledged before it is stored),
-but concurrent scans share the transaction: while one batch is being written, the next
-gathers, so under load the cost of a commit (on SQLite also the single write lock, taken with
-BEGIN IMMEDIATE) is paid once per batch instead of once per scan, and scans never queue on
-the database's lock against each other.
+but concurrent scans share the statement (``batching.Batcher``, ``statements.insert_rows``):
+while one batch is being written, the next gathers, so under load the cost of a commit (on
+SQLite also the single write lock and the sync to disk) is paid once per batch instead of once
+per scan, and scans never queue on the database's lock against each other.
+
+A batch whose data the database refuses (a constraint, a value) is split in halves and each
+half written again, down to the single row: one bad row costs only its own scan an error,
+never the others their rows (nor a wrong answer: each waiter gets the id of its own row). A
+batch that fails as a whole (database locked or gone) fails every scan in it; none of them is
+answered as logged.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Final
 
-from backend.core import db
+from backend.scanning.batching import Batcher
+from backend.scanning.statements import insert_rows, is_row_error
 from backend.scanning.tables import ScanLog
 
-MAX_BATCH: Final = 500
+COLUMNS: Final = {
+    c._meta.db_column_name: c.column_type
+    for c in ScanLog._meta.columns
+    if c is not ScanLog._meta.primary_key
+}
+"""Every column but the id: the keys of a row given to ``write`` (a missing one is NULL)."""
 
 
-class _Writer:
-    def __init__(self) -> None:
-        self.pending: list[tuple[dict[str, Any], asyncio.Future[int]]] = []
-        self.task: asyncio.Task[None] | None = None
-
-    async def write(self, values: dict[str, Any]) -> int:
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self.pending.append((values, future))
-        if self.task is None or self.task.done():
-            self.task = asyncio.create_task(self._drain())
-        return await future
-
-    async def _drain(self) -> None:
-        while self.pending:
-            batch, self.pending = self.pending[:MAX_BATCH], self.pending[MAX_BATCH:]
-            try:
-                async with db.transaction():
-                    rows = await ScanLog.insert(*[ScanLog(**v) for v, _ in batch]).returning(
-                        ScanLog.id
-                    )
-                # Ids are given in the order of the VALUES list; sorting does not rely on the
-                # order RETURNING happens to use.
-                ids = sorted(int(r["id"]) for r in rows)
-            except BaseException as error:  # the waiting requests get the failure
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(error)
-                if not isinstance(error, Exception):
-                    raise
-                continue
-            for (_, future), row_id in zip(batch, ids, strict=True):
-                if not future.done():
-                    future.set_result(row_id)
+async def _write_batch(rows: list[dict[str, Any]]) -> list[int | Exception]:
+    """One statement for the batch; if the database refuses some row's data, the halves
+    apart, down to the row at fault."""
+    try:
+        return list(await insert_rows("scan_log", COLUMNS, rows))
+    except Exception as error:
+        if len(rows) == 1 or not is_row_error(error):
+            return [error] * len(rows)
+    half = len(rows) // 2
+    return [*await _write_batch(rows[:half]), *await _write_batch(rows[half:])]
 
 
-_writers: dict[asyncio.AbstractEventLoop, _Writer] = {}
+_writer: Batcher[dict[str, Any], int] = Batcher(_write_batch)
 
 
 async def write(values: dict[str, Any]) -> int:
     """Store one scan_log row (column name → value) and return its id once committed."""
-    loop = asyncio.get_running_loop()
-    writer = _writers.get(loop)
-    if writer is None:
-        for old in [known for known in _writers if known.is_closed()]:
-            del _writers[old]
-        writer = _writers[loop] = _Writer()
-    return await writer.write(values)
+    assert values.keys() <= COLUMNS.keys(), f"not scan_log columns: {values.keys() - COLUMNS}"
+    return await _writer.submit(values)

@@ -12,11 +12,11 @@ from datetime import date
 from typing import Any, Final
 
 from backend.auth.rules import Permission, allowed
+from backend.core import clock
 from backend.core.actor import Actor
 from backend.scanning import log, resolve, rules
 from backend.scanning.decoding import MAX_SCAN_LENGTH, BarcodeError, Decoded, ScannerProfile, decode
 from backend.scanning.resolve import ProductHit, StockUnit
-from backend.scanning.tables import ScanLog
 
 INLINE_PROFILE: Final = "inline"
 
@@ -193,25 +193,25 @@ async def _log(
     outcome: str,
     resolution: Resolution | None = None,
 ) -> int:
-    values: dict[Any, Any] = {
-        ScanLog.user_id: actor.user_id,
-        ScanLog.username: actor.username[:150],
-        ScanLog.raw_text: _loggable(raw),
-        ScanLog.raw_length: len(raw),
-        ScanLog.station: _short(station, 100),
-        ScanLog.profile: _short(profile_name, 40),
-        ScanLog.outcome: outcome[:40],
+    """Write the scan's scan_log row (keys: ``log.COLUMNS``) and return its id once committed."""
+    values: dict[str, Any] = {
+        "at": str(clock.now()),  # the text Piccolo writes for a timestamp
+        "user_id": actor.user_id,
+        "username": actor.username[:150],
+        "raw_text": _loggable(raw),
+        "raw_length": len(raw),
+        "station": _short(station, 100),
+        "profile": _short(profile_name, 40),
+        "outcome": outcome[:40],
     }
     if resolution is not None:
         decoded = resolution.decoded
-        values |= {
-            ScanLog.agency: decoded.agency,
-            ScanLog.symbology: _short(decoded.symbology, 3),
-            ScanLog.di: _short(decoded.gtin if decoded.agency == "GS1" else decoded.di, 60),
-            ScanLog.lot: _short(decoded.lot, 60),
-            ScanLog.serial: _short(decoded.serial, 60),
-            ScanLog.expiry: decoded.expiry,
-            ScanLog.product: resolution.product.product["id"] if resolution.product else None,
-            ScanLog.location: resolution.location["id"] if resolution.location else None,
-        }
-    return await log.write({column._meta.name: value for column, value in values.items()})
+        values["agency"] = decoded.agency
+        values["symbology"] = _short(decoded.symbology, 3)
+        values["di"] = _short(decoded.gtin if decoded.agency == "GS1" else decoded.di, 60)
+        values["lot"] = _short(decoded.lot, 60)
+        values["serial"] = _short(decoded.serial, 60)
+        values["expiry"] = decoded.expiry
+        values["product"] = resolution.product.product["id"] if resolution.product else None
+        values["location"] = resolution.location["id"] if resolution.location else None
+    return await log.write(values)

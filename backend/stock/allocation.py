@@ -1,5 +1,15 @@
-"""FEFO/FIFO allocation against the database: candidates read in allocation order (one round
-trip for every product of a document), the pure rule decides, reservations are conditional."""
+"""FEFO/FIFO allocation against the database: the candidates of every product of a document in
+one statement, already cut to what the document needs; the pure rule decides; the reservations
+are one conditional statement.
+
+The candidate statement reads each product's balances with something available in allocation
+order straight from an index (FEFO: dated from today on; FIFO: by first receipt), each scan
+stopping after a few rows, and keeps the usable ones, and of those, by a running sum per
+product, only the rows needed to cover what the document asks of that product. A product whose
+first rows do not cover it is read again without the stop, FEFO with its undated stock (which
+goes after all dated stock). ``rules.allocate`` then makes the decision over those rows, line
+by line.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +25,9 @@ from backend.stock import ledger, rules
 PICK_FROM_KINDS = ("storage",)
 """A warehouse picks from storage; ward cabinets are not a warehouse's stock to give away."""
 
-FIRST_READ = 16
-"""Candidate rows read per product at first; a product that needs more is read again."""
+FIRST_READ = 4
+"""Rows read per product and scan at first; a product they do not cover is read again
+without a limit (it is short, or its first lots hold few units)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,107 +47,132 @@ class Planned:
     quantity: int
 
 
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """What a pick list shows beside a reservation."""
+
+    lot_number: str
+    expiry: date | None
+    serial_number: str | None
+    location_code: str
+
+
 def _when(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
-def _day(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
+_ORDER = {
+    # (condition on expiry, ORDER BY inside the scan); the running sum orders all of them alike.
+    "dated": ("AND b.expiry >= {} ", "b.expiry, b.received_at, b.lot, b.location, b.id"),
+    "undated": ("AND b.expiry IS NULL ", "b.received_at, b.lot, b.location, b.id"),
+    "fifo": ("", "b.received_at, b.lot, b.location, b.id"),
+}
+FIRST_SCANS = {"fefo": ("dated",), "fifo": ("fifo",)}
+"""The first read: undated FEFO stock goes after all dated stock, so it is read only if the
+dated rows read first do not cover the need (the full read below)."""
+FULL_SCANS = {"fefo": ("dated", "undated"), "fifo": ("fifo",)}
 
 
-_SCAN = (
-    "SELECT b.id AS balance_id, b.product, b.lot, b.serial, b.location, b.expiry, "
-    "b.received_at, b.on_hand - b.reserved AS available FROM stock_balance b "
-    "WHERE b.product = PRODUCT AND b.on_hand > b.reserved "
-)
-_TAIL = "b.lot, b.location, b.id"
-
-
-def _scans(product: str, method: str, limit: int) -> list[tuple[str, int]]:
-    """Ordered index scans of one product's balances with something available, each stopping
-    after ``limit`` rows: (SQL, how many ``today`` parameters it takes). FEFO reads the dated
-    ones from today on, then the undated; FIFO reads by first receipt."""
-    scan = _SCAN.replace("PRODUCT", product)
-    if method == "fifo":
-        return [(scan + f"ORDER BY b.received_at, {_TAIL} LIMIT {int(limit)}", 0)]
-    return [
-        (
-            scan + f"AND b.expiry >= {{}} ORDER BY b.expiry, b.received_at, {_TAIL} "
-            f"LIMIT {int(limit)}",
-            1,
-        ),
-        (scan + f"AND b.expiry IS NULL ORDER BY b.received_at, {_TAIL} LIMIT {int(limit)}", 0),
-    ]
+def _scan(kind: str, product: str, need: str, limit: int | None) -> tuple[str, int]:
+    """One ordered index scan of a product's balances with something available, stopping after
+    ``limit`` rows: (SQL, how many ``today`` parameters it takes). Nothing is joined inside the
+    scan, so the planner walks the index in order and stops (with the joins inside it would
+    misjudge how many rows pass and sort them all instead)."""
+    expiry_condition, order = _ORDER[kind]
+    sort_expiry = "CAST(NULL AS DATE)" if kind == "fifo" else "b.expiry"
+    sql = (
+        "SELECT b.id AS balance_id, b.product, b.lot, b.serial, b.location, b.expiry, "
+        f"b.received_at, b.on_hand - b.reserved AS available, {sort_expiry} AS sort_expiry, "
+        f"{need} AS need FROM stock_balance b WHERE b.product = {product} "
+        f"AND b.on_hand > 0 AND b.on_hand > b.reserved {expiry_condition}ORDER BY {order}"
+        + ("" if limit is None else f" LIMIT {int(limit)}")
+    )
+    return sql, 1 if kind == "dated" else 0
 
 
 def _usable() -> str:
     """The one availability predicate over each scanned row, plus "in this warehouse's pick
-    locations"; rows that fail it are returned too, so a scan that read ``limit`` rows is known
-    to have more behind it."""
+    locations" (parameters: the warehouse, then ``today``)."""
     kinds = ", ".join(f"'{k}'" for k in PICK_FROM_KINDS if k in rules.AVAILABLE_LOCATION_KINDS)
     return (
         f"CASE WHEN loc.warehouse = {{}} AND loc.kind IN ({kinds}) AND "
-        f"{rules.available_sql('l', 'loc', 's')} THEN 1 ELSE 0 END AS usable"
+        f"{rules.available_sql('l', 'loc', 's')} THEN 1 ELSE 0 END"
     )
 
 
-async def candidates(
-    wants: Mapping[int, str], warehouse: int, today: date, limit: int
-) -> tuple[dict[int, list[rules.Candidate]], dict[int, int]]:
-    """Available stock of each product (product → method) in the warehouse's pick locations, in
-    allocation order, read in one round trip; and how many rows each product's scans read.
+# The usable rows, and of them only those needed: a running sum of what is usable, per product
+# in allocation order (rules.allocation_key: undated last; FIFO rows count as undated).
+_NEEDED = (
+    "SELECT t.* FROM (SELECT y.*, SUM(y.usable * y.available) OVER (PARTITION BY y.product "
+    "ORDER BY CASE WHEN y.sort_expiry IS NULL THEN 1 ELSE 0 END, y.sort_expiry, y.received_at, "
+    "y.lot, y.location, y.balance_id ROWS UNBOUNDED PRECEDING) AS cum FROM (SELECT c.*, "
+    "l.lot_number, s.serial AS serial_number, loc.code AS location_code, USABLE AS usable "
+    "FROM (SCANNED) AS c JOIN lot l ON l.id = c.lot JOIN location loc ON loc.id = c.location "
+    "LEFT JOIN serial_number s ON s.id = c.serial) AS y) AS t "
+    "WHERE t.usable = 1 AND t.cum - t.available < t.need"
+)
 
-    PostgreSQL: LATERAL scans over the product arrays, the same text for any number of
-    products, so the statement is planned once per connection. SQLite: one UNION ALL member
-    per product and scan."""
-    if not wants:
+
+async def candidates(
+    needs: Mapping[int, int],
+    methods: Mapping[int, str],
+    warehouse: int,
+    today: date,
+    limit: int | None,
+) -> tuple[dict[int, list[rules.Candidate]], dict[int, Labels]]:
+    """Available stock of each product (product → units needed) in the warehouse's pick
+    locations, in allocation order, cut to the rows that cover the need; and the labels of
+    those balances. One round trip. With a ``limit``, the first read (``FIRST_SCANS``, each
+    stopping after ``limit`` rows); without, every usable row (``FULL_SCANS``).
+
+    PostgreSQL: LATERAL scans over product arrays, the same text for any number of products,
+    planned once per connection. SQLite: one UNION ALL member per product and scan."""
+    if not needs:
         return {}, {}
     args: list[Any] = [warehouse, today]
+    scan_kinds = FIRST_SCANS if limit is not None else FULL_SCANS
     if not db.is_sqlite():
         members: list[str] = []
-        for method in ("fefo", "fifo"):
-            products = [p for p, m in wants.items() if (m == "fifo") == (method == "fifo")]
-            scans = _scans("w.product", method, limit)
+        for method, kinds in scan_kinds.items():
+            chosen = [p for p in needs if methods[p] == method]
+            scans = [_scan(k, "w.product", "w.need", limit) for k in kinds]
             inner = " UNION ALL ".join(f"({sql})" for sql, _n in scans)
             members.append(
-                f"(SELECT s{len(members)}.* FROM unnest(CAST({{}} AS BIGINT[])) AS w(product) "
-                f"CROSS JOIN LATERAL ({inner}) AS s{len(members)})"
+                "(SELECT c.* FROM unnest(CAST({} AS BIGINT[]), CAST({} AS BIGINT[])) "
+                f"AS w(product, need) CROSS JOIN LATERAL ({inner}) AS c)"
             )
-            args.append(products)
+            args += [chosen, [needs[p] for p in chosen]]
             args += [today for _sql, n in scans for _ in range(n)]
         scanned = " UNION ALL ".join(members)
     else:
         parts: list[str] = []
-        for product, method in wants.items():
-            for sql, n in _scans("{}", method, limit):
+        for product, need in needs.items():
+            for kind in scan_kinds[methods[product]]:
+                sql, n = _scan(kind, "{}", "{}", limit)
                 parts.append(f"SELECT * FROM ({sql})")
-                args += [product] + [today] * n
+                args += [need, product] + [today] * n
         scanned = " UNION ALL ".join(parts)
-    rows = await fetch_rows(
-        f"SELECT c.*, {_usable()} FROM ({scanned}) AS c JOIN lot l ON l.id = c.lot "
-        "JOIN location loc ON loc.id = c.location LEFT JOIN serial_number s ON s.id = c.serial",
-        *args,
-    )
-    out: dict[int, list[rules.Candidate]] = {p: [] for p in wants}
-    read: dict[int, int] = dict.fromkeys(wants, 0)
+    sql = _NEEDED.replace("USABLE", _usable()).replace("SCANNED", scanned)
+    rows = await fetch_rows(sql, *args)
+    out: dict[int, list[rules.Candidate]] = {p: [] for p in needs}
+    labels: dict[int, Labels] = {}
     for r in rows:
-        read[r["product"]] += 1
-        if not r["usable"]:
-            continue
+        expiry = ledger.as_date(r["expiry"])
         out[r["product"]].append(
             rules.Candidate(
                 balance_id=r["balance_id"],
                 lot_id=r["lot"],
                 serial_id=r["serial"],
                 location_id=r["location"],
-                expiry=_day(r["expiry"]),
+                expiry=expiry,
                 received_at=_when(r["received_at"]),
                 available=int(r["available"]),
             )
         )
-    return out, read
+        labels[r["balance_id"]] = Labels(
+            r["lot_number"], expiry, r["serial_number"], r["location_code"]
+        )
+    return out, labels
 
 
 def plan(
@@ -172,8 +208,7 @@ def plan(
 
 async def reserve_plan(planned: Sequence[Planned]) -> set[int]:
     """Reserve every planned quantity; returns the balances that could not be reserved (taken
-    meanwhile by someone else). Rows are locked in id order first on PostgreSQL, so two
-    allocations touching the same balances queue instead of deadlocking."""
+    meanwhile by someone else)."""
     per_balance: dict[int, int] = {}
     for p in planned:
         per_balance[p.candidate.balance_id] = (
@@ -181,58 +216,42 @@ async def reserve_plan(planned: Sequence[Planned]) -> set[int]:
         )
     if not per_balance:
         return set()
-    ids = sorted(per_balance)
-    if not db.is_sqlite():
-        await fetch_rows(
-            "SELECT id FROM stock_balance WHERE id = ANY(CAST({} AS BIGINT[])) "
-            "ORDER BY id FOR UPDATE",
-            ids,
-        )
-    done = await ledger.reserve({i: per_balance[i] for i in ids})
-    return set(ids) - done
+    done = await ledger.reserve(per_balance)
+    return set(per_balance) - done
 
 
 async def allocate(
     wants: Sequence[Want], warehouse: int, today: date
-) -> tuple[list[Planned], dict[int, int]]:
-    """Plan and reserve. A product whose scan stopped at its limit while still short is read
-    again, alone, with a larger limit; what a concurrent allocation took meanwhile is planned
-    again from fresh candidates. Returns the reservations made and each line's shortfall."""
+) -> tuple[list[Planned], dict[int, int], dict[int, Labels]]:
+    """Plan and reserve. What a concurrent allocation took meanwhile is planned again from
+    fresh candidates. Returns the reservations made, each line's shortfall and the labels of
+    the reserved balances."""
     need = {w.line: w.quantity for w in wants}
     reserved: list[Planned] = []
+    labels: dict[int, Labels] = {}
     methods = {w.product: w.method for w in wants}
-    stock, read = await candidates(methods, warehouse, today, FIRST_READ)
-    limit = dict.fromkeys(methods, FIRST_READ)
     for _attempt in range(16):
         remaining = [
             Want(w.line, w.product, need[w.line], w.method) for w in wants if need[w.line] > 0
         ]
         if not remaining:
-            return reserved, {}
-        planned, short = plan(remaining, stock)
-        starved = {
-            w.product
-            for w in remaining
-            if w.line in short and read[w.product] >= limit[w.product] and limit[w.product] < 10**6
-        }
+            return reserved, {}, labels
+        needs: dict[int, int] = {}
+        for w in remaining:
+            needs[w.product] = needs.get(w.product, 0) + w.quantity
+        stock, seen = await candidates(needs, methods, warehouse, today, FIRST_READ)
+        starved = {p: n for p, n in needs.items() if sum(c.available for c in stock[p]) < n}
         if starved:
-            wider = max(limit[p] for p in starved) * 16
-            more, more_read = await candidates(
-                {p: methods[p] for p in starved}, warehouse, today, wider
-            )
+            more, more_seen = await candidates(starved, methods, warehouse, today, None)
             stock.update(more)
-            read.update(more_read)
-            limit.update(dict.fromkeys(starved, wider))
-            continue
+            seen.update(more_seen)
+        labels.update(seen)
+        planned, short = plan(remaining, stock)
         failed = await reserve_plan(planned)
         for p in planned:
             if p.candidate.balance_id not in failed:
                 reserved.append(p)
                 need[p.line] -= p.quantity
         if not failed:
-            return reserved, short
-        # Someone took stock meanwhile: read the products still needed afresh.
-        again = {w.product: w.method for w in wants if need[w.line] > 0}
-        stock, read = await candidates(again, warehouse, today, FIRST_READ)
-        limit = dict.fromkeys(again, FIRST_READ)
+            return reserved, short, labels
     raise RuntimeError("allocation kept losing races; giving up")

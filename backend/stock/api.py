@@ -366,6 +366,13 @@ class LotController(Controller):
     ) -> LotOut:
         return to_output(await lots.release_lot_hold(actor, lot_id, data.reason), LotOut)
 
+    @post("/{lot_id:int}/recall", status_code=200, **requires(Permission.stock_hold))
+    async def recall(self, actor: CurrentActor, lot_id: PathId, data: JSONBody[ReasonIn]) -> LotOut:
+        """Stop the lot everywhere at once: from now on it is never allocated, picked or
+        issued. A QA decision like hold and release (no e-signature; closing a recall is
+        what gets signed), and final: a recalled lot changes status no more."""
+        return to_output(await lots.recall_lot(actor, lot_id, data.reason), LotOut)
+
 
 class SerialController(Controller):
     path = "/api/v1/serials"

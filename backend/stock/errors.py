@@ -103,8 +103,34 @@ class PickQuantityExceeded(InvalidInput):
 
 class DocumentState(Conflict):
     code = "DOCUMENT_STATE"
-    zh = "{document} 当前状态为 {state}，不能{action}"
+    zh = "{document} 当前状态为「{state}」，不能{action}"
     en = "{document} is {state} and cannot be {action}"
+    zh_words = {
+        "state": {
+            "open": "待处理",
+            "allocated": "已分配",
+            "picked": "已拣货",
+            "short": "短拣",
+            "done": "已完成",
+            "shipped": "已发出",
+            "received": "已收货",
+            "cancelled": "已取消",
+        },
+        "action": {
+            "allocated": "分配库存",
+            "picked": "拣货",
+            "shipped": "发货",
+            "received": "收货",
+            "cancelled": "取消",
+        },
+    }
+
+
+class DocumentOwned(Conflict):
+    code = "DOCUMENT_OWNED"
+    zh = "{document} 属于{owner}，请在{owner}中办理"
+    en = "{document} belongs to a {owner}; handle it there"
+    zh_words = {"owner": {"requisition": "请领单"}}
 
 
 class NoLocationOfKind(RuleViolation):

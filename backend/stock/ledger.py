@@ -21,7 +21,6 @@ from backend.core.errors import NotFound
 from backend.core.unit_of_work import UnitOfWork
 from backend.stock.errors import InsufficientStock
 from backend.stock.reasons import Reason
-from backend.stock.tables import StockLedger
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +64,12 @@ async def lot_facts(lot_ids: Iterable[int]) -> dict[int, LotFacts]:
         f"SELECT id, product, expiry, first_received_at FROM lot WHERE id IN ({marks})", *ids
     )
     return {
-        r["id"]: LotFacts(r["id"], r["product"], _as_date(r["expiry"]), r["first_received_at"])
+        r["id"]: LotFacts(r["id"], r["product"], as_date(r["expiry"]), r["first_received_at"])
         for r in rows
     }
 
 
-def _as_date(value: Any) -> date | None:
+def as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
@@ -93,50 +92,142 @@ async def _available(location: int, lot: int, serial: int | None) -> int:
     return int(rows[0]["available"]) if rows else 0
 
 
-async def _take(entry: Entry) -> None:
+def _cast(sql_type: str) -> str:
+    """A typed placeholder where PostgreSQL cannot infer the type (INSERT ... SELECT); SQLite
+    takes values as they are (its CAST would turn a timestamp into a number)."""
+    return "{}" if db.is_sqlite() else f"CAST({{}} AS {sql_type})"
+
+
+def _take_sql(entry: Entry) -> tuple[str, list[Any]]:
     quantity = -entry.quantity
     if entry.from_reserved:
         condition = "reserved >= {} AND on_hand >= {}"
         sets = "on_hand = on_hand - {}, reserved = reserved - {}"
         args: list[Any] = [quantity, quantity]
-        cond_args: list[Any] = [quantity, quantity]
     else:
         condition = "on_hand - reserved >= {}"
         sets = "on_hand = on_hand - {}"
         args = [quantity]
-        cond_args = [quantity]
-    rows = await fetch_rows(
+    return (
         f"UPDATE stock_balance SET {sets} "
         f"WHERE location = {{}} AND lot = {{}} AND {_key_sql(entry.serial)} AND {condition} "
         "RETURNING id",
-        *args,
-        *_key_args(entry.location, entry.lot, entry.serial),
-        *cond_args,
+        [*args, *_key_args(entry.location, entry.lot, entry.serial), *args],
     )
-    if not rows:
-        raise InsufficientStock(
-            wanted=quantity, available=await _available(entry.location, entry.lot, entry.serial)
-        )
 
 
-async def _put(entry: Entry, facts: LotFacts) -> None:
+def _put_sql(entry: Entry, facts: LotFacts, guard: str) -> tuple[str, list[Any]]:
     target = "(location, lot) WHERE serial IS NULL"
     if entry.serial is not None:
         target = "(location, lot, serial) WHERE serial IS NOT NULL"
-    await fetch_rows(
+    values = ", ".join(
+        _cast(t) for t in ("INTEGER", "BIGINT", "BIGINT", "INTEGER", "DATE", "TIMESTAMPTZ")
+    )
+    return (
         "INSERT INTO stock_balance "
         "(location, lot, serial, product, expiry, received_at, on_hand, reserved) "
-        "VALUES ({}, {}, {}, {}, {}, {}, {}, 0) "
+        f"SELECT {values}, {_cast('INTEGER')}, 0 WHERE {guard} "
         f"ON CONFLICT {target} DO UPDATE SET on_hand = stock_balance.on_hand + excluded.on_hand "
         "RETURNING id",
-        entry.location,
-        entry.lot,
-        entry.serial,
-        facts.product,
-        facts.expiry,
-        facts.first_received_at,
-        entry.quantity,
+        [
+            entry.location,
+            entry.lot,
+            entry.serial,
+            facts.product,
+            facts.expiry,
+            facts.first_received_at,
+            entry.quantity,
+        ],
     )
+
+
+_LEDGER_COLUMNS = {
+    "at": "TIMESTAMPTZ",
+    "product": "INTEGER",
+    "lot": "BIGINT",
+    "serial": "BIGINT",
+    "location": "INTEGER",
+    "quantity": "INTEGER",
+    "reason": "INTEGER",
+    "document_type": "VARCHAR",
+    "document_id": "BIGINT",
+    "document_line": "BIGINT",
+    "actor_id": "INTEGER",
+    "actor_name": "VARCHAR",
+    "idempotency_key": "VARCHAR",
+    "note": "VARCHAR",
+}
+
+
+def _ledger_sql(
+    uow: UnitOfWork,
+    document: Document,
+    entries: Sequence[Entry],
+    known: Mapping[int, LotFacts],
+    guard: str,
+) -> tuple[str, list[Any]]:
+    actor, at = uow.actor, clock.now()
+    row = "(" + ", ".join(_cast(t) for t in _LEDGER_COLUMNS.values()) + ")"
+    args: list[Any] = []
+    for e in entries:
+        args += [at, known[e.lot].product, e.lot, e.serial, e.location, e.quantity, int(e.reason)]
+        args += [document.type, document.id, e.document_line, actor.user_id, actor.username]
+        args += [actor.idempotency_key, e.note]
+    return (
+        f"INSERT INTO stock_ledger ({', '.join(_LEDGER_COLUMNS)}) SELECT * FROM "
+        f"(VALUES {', '.join(row for _ in entries)}) AS v WHERE {guard} RETURNING id",
+        args,
+    )
+
+
+async def _refuse_take(entry: Entry) -> None:
+    raise InsufficientStock(
+        wanted=-entry.quantity,
+        available=await _available(entry.location, entry.lot, entry.serial),
+    )
+
+
+def _one_statement(entries: Sequence[Entry]) -> bool:
+    """PostgreSQL writes takes, puts and ledger rows in one statement when no balance is
+    touched twice (one statement cannot update a row twice) and no serial moves (its "one
+    place" index is checked row by row, so the take must come strictly before the put)."""
+    if db.is_sqlite() or any(e.serial is not None for e in entries):
+        return False
+    keys = [(e.location, e.lot) for e in entries]
+    return len(set(keys)) == len(keys)
+
+
+async def _post_in_one_statement(
+    uow: UnitOfWork, document: Document, entries: Sequence[Entry], known: Mapping[int, LotFacts]
+) -> list[int]:
+    """Takes as data-modifying WITHs; the puts and the ledger rows are written only if every
+    take found its units (and, reading the takes' result, strictly after them)."""
+    takes = [e for e in entries if e.quantity < 0]
+    parts: list[str] = []
+    args: list[Any] = []
+    for n, entry in enumerate(takes):
+        sql, more = _take_sql(entry)
+        parts.append(f"t{n} AS ({sql})")
+        args += more
+    counts = [f"(SELECT COUNT(*) FROM t{n})" for n in range(len(takes))]
+    parts.append(f"ok AS (SELECT {' + '.join(counts) or '0'} = {len(takes)} AS ok)")
+    guard = "(SELECT ok FROM ok)"
+    for n, entry in enumerate(e for e in entries if e.quantity > 0):
+        sql, more = _put_sql(entry, known[entry.lot], guard)
+        parts.append(f"p{n} AS ({sql})")
+        args += more
+    sql, more = _ledger_sql(uow, document, entries, known, guard)
+    parts.append(f"l AS ({sql})")
+    args += more
+    taken = "".join(f", {c} AS t{n}" for n, c in enumerate(counts))
+    rows = await fetch_rows(
+        f"WITH {', '.join(parts)} SELECT (SELECT ok FROM ok) AS ok{taken}, "
+        "ARRAY(SELECT id FROM l ORDER BY id) AS ids",
+        *args,
+    )
+    if not rows[0]["ok"]:
+        await _refuse_take(next(e for n, e in enumerate(takes) if not rows[0][f"t{n}"]))
+    return [int(i) for i in rows[0]["ids"]]
 
 
 async def post(
@@ -156,43 +247,25 @@ async def post(
         return []
     if not db.in_transaction():
         raise RuntimeError("stock is posted inside a unit of work")
+    if any(e.quantity == 0 for e in entries):
+        raise ValueError("a ledger entry moves at least one unit")
     known = dict(facts or {})
     missing = {e.lot for e in entries} - known.keys()
     if missing:
         known |= await lot_facts(missing)
         if missing - known.keys():
             raise NotFound(entity="lot", key=min(missing - known.keys()))
-    for entry in entries:
-        if entry.quantity == 0:
-            raise ValueError("a ledger entry moves at least one unit")
-        if entry.quantity < 0:
-            await _take(entry)
-    for entry in entries:
-        if entry.quantity > 0:
-            await _put(entry, known[entry.lot])
-    actor = uow.actor
-    at = clock.now()
-    rows = await StockLedger.insert(
-        *[
-            StockLedger(
-                at=at,
-                product=known[e.lot].product,
-                lot=e.lot,
-                serial=e.serial,
-                location=e.location,
-                quantity=e.quantity,
-                reason=int(e.reason),
-                document_type=document.type,
-                document_id=document.id,
-                document_line=e.document_line,
-                actor_id=actor.user_id,
-                actor_name=actor.username,
-                idempotency_key=actor.idempotency_key,
-                note=e.note,
-            )
-            for e in entries
-        ]
-    )
+    if _one_statement(entries):
+        ids = await _post_in_one_statement(uow, document, entries, known)
+    else:
+        for entry in entries:
+            if entry.quantity < 0 and not await fetch_rows(*_sql_args(_take_sql(entry))):
+                await _refuse_take(entry)
+        for entry in entries:
+            if entry.quantity > 0:
+                await fetch_rows(*_sql_args(_put_sql(entry, known[entry.lot], "1 = 1")))
+        rows = await fetch_rows(*_sql_args(_ledger_sql(uow, document, entries, known, "1 = 1")))
+        ids = sorted(int(r["id"]) for r in rows)
     keys = sorted({(known[e.lot].product, e.location, e.lot) for e in entries})
     locations = sorted({loc for _p, loc, _l in keys})
     warehouse_of = dict(warehouses or {})
@@ -220,7 +293,12 @@ async def post(
                 ],
             },
         )
-    return [int(r["id"]) for r in rows]
+    return ids
+
+
+def _sql_args(statement: tuple[str, list[Any]]) -> list[Any]:
+    sql, args = statement
+    return [sql, *args]
 
 
 # ---- reservations (not stock changes: no ledger entry) --------------------------------------
@@ -232,11 +310,15 @@ async def reserve(balance_quantities: Mapping[int, int]) -> set[int]:
     done: set[int] = set()
     items = [(b, q) for b, q in balance_quantities.items() if q > 0]
     if items and not db.is_sqlite():
-        # One statement text for any number of balances: planned once per connection.
+        # One statement text for any number of balances: planned once per connection. The rows
+        # are locked in id order first, so two reservations of the same balances queue instead
+        # of deadlocking; the condition is then checked on the newest version of each row.
         rows = await fetch_rows(
-            "UPDATE stock_balance AS b SET reserved = b.reserved + v.q "
-            "FROM unnest(CAST({} AS BIGINT[]), CAST({} AS INTEGER[])) AS v(id, q) "
-            "WHERE b.id = v.id AND b.on_hand - b.reserved >= v.q RETURNING b.id",
+            "WITH v AS (SELECT * FROM unnest(CAST({} AS BIGINT[]), CAST({} AS INTEGER[])) "
+            "AS v(id, q)), locked AS (SELECT b.id, v.q FROM stock_balance b JOIN v ON v.id = b.id "
+            "ORDER BY b.id FOR UPDATE OF b) "
+            "UPDATE stock_balance AS b SET reserved = b.reserved + l.q FROM locked AS l "
+            "WHERE b.id = l.id AND b.on_hand - b.reserved >= l.q RETURNING b.id",
             [b for b, _q in items],
             [q for _b, q in items],
         )

@@ -8,7 +8,7 @@ them out of it; receiving at a destination moves them in, recording any discrepa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from backend.core import clock, db
@@ -19,14 +19,15 @@ from backend.core.unit_of_work import UnitOfWork, unit_of_work
 from backend.stock import allocation, ledger, lookups, rules
 from backend.stock.errors import (
     DeviationReasonRequired,
+    DocumentOwned,
     DocumentState,
     InsufficientStock,
+    NoLocationOfKind,
     PickLineClosed,
 )
 from backend.stock.movements import check_destination
 from backend.stock.reasons import Reason
 from backend.stock.tables import (
-    PickLine,
     PickList,
     TransferOrder,
     TransferOrderLine,
@@ -54,6 +55,13 @@ async def _order(actor: Actor, order_id: int, *, lock: bool = False) -> dict[str
     return rows[0]
 
 
+def _check_owner(order_id: int, order_owner: str | None, owner: str | None) -> None:
+    """An order driven by another document (a requisition) moves only through that document,
+    so the two never disagree."""
+    if order_owner is not None and order_owner != owner:
+        raise DocumentOwned(document=f"TO-{order_id}", owner=order_owner)
+
+
 async def create_transfer_order(
     actor: Actor,
     *,
@@ -62,6 +70,7 @@ async def create_transfer_order(
     to_customer: str | None,
     lines: Sequence[OrderLine],
     note: str | None = None,
+    owner: str | None = None,
 ) -> dict[str, Any]:
     if (to_location is None) == (not (to_customer and to_customer.strip())):
         raise InvalidInput(field="to_location", reason="give a destination location or a customer")
@@ -93,6 +102,7 @@ async def create_transfer_order(
                 to_customer=to_customer.strip() if to_customer else None,
                 status="open",
                 note=note,
+                owner=owner,
                 created_by=actor.user_id,
             )
         )
@@ -132,26 +142,30 @@ async def order_lines(order_id: int) -> list[dict[str, Any]]:
 
 
 async def allocate_order(
-    actor: Actor, order_id: int, *, allow_partial: bool = False
+    actor: Actor, order_id: int, *, allow_partial: bool = False, owner: str | None = None
 ) -> dict[str, Any]:
     """Reserve exact lot/serial/location quantities in FEFO order (FIFO for products set so)
     and write the pick list. Not enough stock: refused (or, if allowed, partly allocated)."""
     today = clock.today()
     async with unit_of_work(actor) as uow:
-        order = await _order(actor, order_id, lock=True)
-        if order["status"] != "open":
-            raise DocumentState(
-                document=f"TO-{order_id}", state=order["status"], action="allocated"
-            )
         lines = await fetch_rows(
-            "SELECT tol.id, tol.product, tol.quantity, p.allocation FROM transfer_order_line tol "
-            "JOIN product p ON p.id = tol.product WHERE tol.transfer_order = {} ORDER BY tol.id",
+            "SELECT o.status AS order_status, o.owner, o.from_warehouse, tol.id, tol.product, "
+            "tol.quantity, p.allocation FROM transfer_order o "
+            "JOIN transfer_order_line tol ON tol.transfer_order = o.id "
+            "JOIN product p ON p.id = tol.product WHERE o.id = {} ORDER BY tol.id"
+            + ("" if db.is_sqlite() else " FOR UPDATE OF o"),
             order_id,
         )
+        if not lines or not actor.sees_warehouse(lines[0]["from_warehouse"]):
+            raise NotFound(entity="transfer_order", key=order_id)
+        warehouse, status = lines[0]["from_warehouse"], lines[0]["order_status"]
+        _check_owner(order_id, lines[0]["owner"], owner)
+        if status != "open":
+            raise DocumentState(document=f"TO-{order_id}", state=status, action="allocated")
         wants = [
             allocation.Want(x["id"], x["product"], x["quantity"], x["allocation"]) for x in lines
         ]
-        planned, short = await allocation.allocate(wants, order["from_warehouse"], today)
+        planned, short, labels = await allocation.allocate(wants, warehouse, today)
         if short and not allow_partial:
             line = next(x for x in lines if x["id"] in short)
             raise InsufficientStock(
@@ -162,49 +176,93 @@ async def allocate_order(
             )
         if not planned:
             raise InsufficientStock(wanted=sum(x["quantity"] for x in lines), available=0)
-        rows = await PickList.insert(
-            PickList(
-                document_type=DOCUMENT,
-                document_id=order_id,
-                warehouse=order["from_warehouse"],
-                status="open",
-                created_by=actor.user_id,
-            )
-        )
-        pick_list_id = int(rows[0]["id"])
-        await PickLine.insert(
-            *[
-                PickLine(
-                    pick_list=pick_list_id,
-                    document_line=p.line,
-                    product=p.product,
-                    lot=p.candidate.lot_id,
-                    serial=p.candidate.serial_id,
-                    location=p.candidate.location_id,
-                    balance=p.candidate.balance_id,
-                    quantity=p.quantity,
-                    status="open",
-                )
-                for p in planned
-            ]
-        )
-        await TransferOrder.update({TransferOrder.status: "allocated"}).where(
-            TransferOrder.id == order_id
-        )
+        header = {
+            "document_type": DOCUMENT,
+            "document_id": order_id,
+            "warehouse": warehouse,
+            "status": "open",
+            "created_at": clock.now(),
+            "created_by": actor.user_id,
+        }
+        written = await _write_pick_list(header, planned)
+        pick_list_id = written[0]["pick_list"]
         uow.audit(
             "allocate",
             DOCUMENT,
             order_id,
             new={
                 "pick_list": pick_list_id,
-                "lines": len(planned),
+                "lines": len(written),
                 "short": short or None,
             },
         )
         uow.emit(
             "pick_list.created", {"id": pick_list_id, "document": DOCUMENT, "document_id": order_id}
         )
-    return await pick_list(actor, pick_list_id)
+    shown = [{**x, **asdict(labels[x["balance"]])} for x in written]
+    shown.sort(key=lambda x: (x["location_code"], x["id"]))
+    return {"id": pick_list_id, **header, "lines": shown}
+
+
+_PICK_LINE_COLUMNS = (
+    "document_line",
+    "product",
+    "lot",
+    "serial",
+    "location",
+    "balance",
+    "quantity",
+)
+
+
+async def _write_pick_list(
+    header: dict[str, Any], planned: Sequence[allocation.Planned]
+) -> list[dict[str, Any]]:
+    """The pick list, one line per (order line, balance), and the order marked allocated;
+    returns the lines as written. PostgreSQL: one statement."""
+    merged: dict[tuple[int, int], list[Any]] = {}
+    for p in planned:
+        c = p.candidate
+        key = (p.line, c.balance_id)
+        if key in merged:
+            merged[key][-1] += p.quantity
+        else:
+            merged[key] = [p.line, p.product, c.lot_id, c.serial_id, c.location_id, c.balance_id]
+            merged[key].append(p.quantity)
+    values = list(merged.values())
+    columns = ", ".join(_PICK_LINE_COLUMNS)
+    head_columns = ", ".join(header)
+    head_marks = ", ".join("{}" for _ in header)
+    order_id = header["document_id"]
+    if not db.is_sqlite():
+        arrays = ", ".join("CAST({} AS BIGINT[])" for _ in _PICK_LINE_COLUMNS)
+        return await fetch_rows(
+            f"WITH h AS (INSERT INTO pick_list ({head_columns}) VALUES ({head_marks}) "
+            "RETURNING id), o AS (UPDATE transfer_order SET status = 'allocated' WHERE id = {} "
+            f"RETURNING id), l AS (INSERT INTO pick_line (pick_list, {columns}) "
+            f"SELECT h.id, v.* FROM h, unnest({arrays}) AS v({columns}) RETURNING *) "
+            "SELECT * FROM l ORDER BY id",
+            *header.values(),
+            order_id,
+            *[list(column) for column in zip(*values, strict=True)],
+        )
+    rows = await fetch_rows(
+        f"INSERT INTO pick_list ({head_columns}) VALUES ({head_marks}) RETURNING id",
+        *header.values(),
+    )
+    pick_list_id = rows[0]["id"]
+    await fetch_rows("UPDATE transfer_order SET status = 'allocated' WHERE id = {}", order_id)
+    written: list[dict[str, Any]] = []
+    marks = "(" + ", ".join("{}" for _ in range(len(_PICK_LINE_COLUMNS) + 1)) + ")"
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        written += await fetch_rows(
+            f"INSERT INTO pick_line (pick_list, {columns}) VALUES "
+            + ", ".join(marks for _ in chunk)
+            + " RETURNING *",
+            *[x for row in chunk for x in [pick_list_id, *row]],
+        )
+    return sorted(written, key=lambda x: x["id"])
 
 
 async def pick_list(actor: Actor, pick_list_id: int) -> dict[str, Any]:
@@ -231,36 +289,65 @@ class Scan:
     location_id: int | None = None
 
 
-async def _claim_line(actor: Actor, pick_list_id: int, line_id: int) -> dict[str, Any]:
-    """Close the open line of an open list now, in one statement, so a second confirmation
-    (even a concurrent one) finds it closed; the caller's transaction rolls the claim back if
-    anything after it fails. The row carries its list's warehouse and document."""
+_LOT_COLUMNS = ("id", "product", "lot_number", "status", "expiry", "first_received_at")
+
+
+async def _open_line(
+    actor: Actor, pick_list_id: int, line_id: int, scan: Scan | None = None
+) -> dict[str, Any]:
+    """The open line of an open list in the caller's scope, locked until commit (PostgreSQL;
+    SQLite's writer runs alone), so a second confirmation, even a concurrent one, finds it
+    closed. One statement brings the list's warehouse and document, its in-transit location
+    and, for a scan by lot id or number, the scanned lot (``scan_lot``: None if not found)."""
+    lot_join = ""
+    args: list[Any] = []
+    if scan is not None and scan.lot_id is not None:
+        lot_join, args = "LEFT JOIN lot l ON l.id = {} ", [scan.lot_id]
+    elif scan is not None and scan.lot_number:
+        lot_join = "LEFT JOIN lot l ON l.product = pl.product AND l.lot_number = {} "
+        args = [scan.lot_number]
+    lot_columns = "".join(f", l.{c} AS lot_{c}" for c in _LOT_COLUMNS) if lot_join else ""
     rows = await fetch_rows(
-        "UPDATE pick_line SET status = 'picking' WHERE id = {} AND pick_list = {} "
-        "AND status = 'open' AND pick_list IN (SELECT id FROM pick_list WHERE status = 'open') "
-        "RETURNING *, (SELECT p.warehouse FROM pick_list p WHERE p.id = pick_line.pick_list) "
-        "AS list_warehouse, (SELECT p.document_id FROM pick_list p "
-        "WHERE p.id = pick_line.pick_list) AS list_document",
+        "SELECT pl.*, p.warehouse AS list_warehouse, p.document_id AS list_document, "
+        "p.status AS list_status, (SELECT t.id FROM location t WHERE t.warehouse = p.warehouse "
+        "AND t.kind = 'in_transit' AND t.active = {} ORDER BY t.id LIMIT 1) AS transit"
+        f"{lot_columns} FROM pick_line pl JOIN pick_list p ON p.id = pl.pick_list {lot_join}"
+        "WHERE pl.id = {} AND pl.pick_list = {}" + ("" if db.is_sqlite() else " FOR UPDATE OF pl"),
+        True,
+        *args,
         line_id,
         pick_list_id,
     )
-    if not rows or not actor.sees_warehouse(rows[0]["list_warehouse"]):
-        # Say exactly why: not there (or not in scope), line closed, or list closed.
-        await _pick_list_open(actor, pick_list_id, line_id)
+    if not rows:  # the line or the list is missing: say which
+        listed = await fetch_rows("SELECT warehouse FROM pick_list WHERE id = {}", pick_list_id)
+        if not listed or not actor.sees_warehouse(listed[0]["warehouse"]):
+            raise NotFound(entity="pick_list", key=pick_list_id)
+        raise NotFound(entity="pick_line", key=line_id)
+    line = rows[0]
+    if not actor.sees_warehouse(line["list_warehouse"]):
+        raise NotFound(entity="pick_list", key=pick_list_id)
+    if line["status"] != "open":
         raise PickLineClosed(line=line_id)
-    return rows[0]
+    if line["list_status"] != "open":
+        raise DocumentState(
+            document=f"PL-{pick_list_id}", state=line["list_status"], action="picked"
+        )
+    if line["transit"] is None:
+        raise NoLocationOfKind(warehouse=line["list_warehouse"], kind="in_transit")
+    if lot_join:
+        found = line["lot_id"] is not None
+        line["scan_lot"] = {c: line.pop(f"lot_{c}") for c in _LOT_COLUMNS} if found else None
+    return line
 
 
 async def _scanned_unit(
     line: dict[str, Any], scan: Scan
 ) -> tuple[rules.PickedUnit, ledger.LotFacts]:
-    if scan.lot_id is not None:
-        lot = await lookups.lot(scan.lot_id)
-    elif scan.lot_number:
-        found = await lookups.lot_by_number(line["product"], scan.lot_number)
-        if found is None:
-            raise NotFound(field="lot_number", entity="lot", key=scan.lot_number)
-        lot = found
+    if scan.lot_id is not None or scan.lot_number:
+        if line["scan_lot"] is None:
+            field = "lot" if scan.lot_id is not None else "lot_number"
+            raise NotFound(field=field, entity="lot", key=scan.lot_id or scan.lot_number)
+        lot = line["scan_lot"]
     elif scan.serial:
         serial_row = await lookups.serial_by_number(line["product"], scan.serial)
         if serial_row is None:
@@ -277,17 +364,18 @@ async def _scanned_unit(
             raise InvalidInput(field="serial", reason="not of the scanned lot")
     elif line["serial"] is not None:
         raise InvalidInput(field="serial", reason="scan the serial of a serial-tracked unit")
+    expiry = ledger.as_date(lot["expiry"])
     picked = rules.PickedUnit(
         product_id=lot["product"],
         lot_id=lot["id"],
         lot_number=lot["lot_number"],
         lot_status=lot["status"],
-        expiry=lot["expiry"],
+        expiry=expiry,
         serial_id=serial["id"] if serial else None,
         serial=serial["serial"] if serial else None,
         serial_status=serial["status"] if serial else None,
     )
-    facts = ledger.LotFacts(lot["id"], lot["product"], lot["expiry"], lot["first_received_at"])
+    facts = ledger.LotFacts(lot["id"], lot["product"], expiry, lot["first_received_at"])
     return picked, facts
 
 
@@ -306,12 +394,7 @@ async def confirm_pick(
     available there, the reservation released. Fewer than allocated: a short pick (reason)."""
     today = clock.today()
     async with unit_of_work(actor) as uow:
-        line = await _claim_line(actor, pick_list_id, line_id)
-        header = {
-            "id": pick_list_id,
-            "warehouse": line["list_warehouse"],
-            "document_id": line["list_document"],
-        }
+        line = await _open_line(actor, pick_list_id, line_id, scan)
         picked, facts = await _scanned_unit(line, scan)
         deviates = rules.verify_pick(
             line_product=line["product"],
@@ -326,17 +409,18 @@ async def confirm_pick(
         short = line["quantity"] - quantity
         if short and not (short_reason and short_reason.strip()):
             raise InvalidInput(field="short_reason", reason="say why fewer were picked")
+        warehouse = line["list_warehouse"]
         source = line["location"] if scan.location_id is None else scan.location_id
         if scan.location_id is not None and scan.location_id != line["location"]:
             location = await lookups.location(actor, scan.location_id)
-            if location["warehouse"] != header["warehouse"] or location["kind"] not in (
+            if location["warehouse"] != warehouse or location["kind"] not in (
                 allocation.PICK_FROM_KINDS
             ):
                 raise InvalidInput(field="location", reason="a storage location of this warehouse")
             deviates = True
             if not (deviation_reason and deviation_reason.strip()):
                 raise DeviationReasonRequired(field="deviation_reason")
-        transit = await lookups.location_of_kind(header["warehouse"], "in_transit")
+        transit = line["transit"]
         document = ledger.Document("pick_list", pick_list_id)
         if deviates:
             await ledger.unreserve(line["balance"], line["quantity"])
@@ -367,7 +451,7 @@ async def confirm_pick(
             [
                 take,
                 ledger.Entry(
-                    transit["id"],
+                    transit,
                     picked.lot_id,
                     picked.serial_id,
                     quantity,
@@ -376,7 +460,7 @@ async def confirm_pick(
                 ),
             ],
             facts={picked.lot_id: facts},
-            warehouses={source: header["warehouse"], transit["id"]: header["warehouse"]},
+            warehouses={source: warehouse, transit: warehouse},
         )
         done = {
             "status": "short" if short else "picked",
@@ -389,13 +473,7 @@ async def confirm_pick(
             "picked_at": clock.now(),
             "picked_by": actor.user_id,
         }
-        await fetch_rows(
-            "UPDATE pick_line SET status = {}, picked = {}, picked_lot = {}, picked_serial = {}, "
-            "picked_location = {}, deviation_reason = {}, short_reason = {}, picked_at = {}, "
-            "picked_by = {} WHERE id = {}",
-            *done.values(),
-            line_id,
-        )
+        await _close_line(uow, line, done)
         uow.audit(
             "pick",
             "pick_line",
@@ -416,7 +494,6 @@ async def confirm_pick(
                 "pick.fefo_deviation",
                 {"pick_line": line_id, "allocated_lot": line["lot"], "picked_lot": picked.lot_id},
             )
-        await _close_if_done(uow, header)
     return {**line, **done}
 
 
@@ -427,24 +504,21 @@ async def short_pick(
     if not reason.strip():
         raise InvalidInput(field="reason", reason="say why nothing was picked")
     async with unit_of_work(actor) as uow:
-        line = await _claim_line(actor, pick_list_id, line_id)
-        header = {
-            "id": pick_list_id,
-            "warehouse": line["list_warehouse"],
-            "document_id": line["list_document"],
-        }
+        line = await _open_line(actor, pick_list_id, line_id)
         await ledger.unreserve(line["balance"], line["quantity"])
-        await PickLine.update(
-            {
-                PickLine.status: "short",
-                PickLine.picked: 0,
-                PickLine.short_reason: reason,
-                PickLine.picked_at: clock.now(),
-                PickLine.picked_by: actor.user_id,
-            }
-        ).where(PickLine.id == line_id)
+        done = {
+            "status": "short",
+            "picked": 0,
+            "picked_lot": None,
+            "picked_serial": None,
+            "picked_location": None,
+            "deviation_reason": None,
+            "short_reason": reason,
+            "picked_at": clock.now(),
+            "picked_by": actor.user_id,
+        }
+        await _close_line(uow, line, done)
         uow.audit("short_pick", "pick_line", line_id, new={"quantity": 0}, reason=reason)
-        await _close_if_done(uow, header)
     return await _line(line_id)
 
 
@@ -482,42 +556,35 @@ async def cancel_pick_list(actor: Actor, pick_list_id: int, reason: str) -> dict
     return await pick_list(actor, pick_list_id)
 
 
-async def _pick_list_open(
-    actor: Actor, pick_list_id: int, line_id: int | None = None
-) -> dict[str, Any]:
-    """The open pick list in the caller's scope. Given a line, the line's own state is checked
-    first, so confirming a line twice always answers PICK_LINE_CLOSED."""
+async def _pick_list_open(actor: Actor, pick_list_id: int) -> dict[str, Any]:
+    """The open pick list in the caller's scope."""
     rows = await fetch_rows("SELECT * FROM pick_list WHERE id = {}", pick_list_id)
     if not rows or not actor.sees_warehouse(rows[0]["warehouse"]):
         raise NotFound(entity="pick_list", key=pick_list_id)
-    if line_id is not None:
-        line = await fetch_rows(
-            "SELECT status FROM pick_line WHERE id = {} AND pick_list = {}", line_id, pick_list_id
-        )
-        if not line:
-            raise NotFound(entity="pick_line", key=line_id)
-        if line[0]["status"] != "open":
-            raise PickLineClosed(line=line_id)
     if rows[0]["status"] != "open":
-        raise DocumentState(
-            document=f"pick list {pick_list_id}", state=rows[0]["status"], action="picked"
-        )
+        raise DocumentState(document=f"PL-{pick_list_id}", state=rows[0]["status"], action="picked")
     return rows[0]
 
 
-async def _close_if_done(uow: UnitOfWork, header: dict[str, Any]) -> None:
+async def _close_line(uow: UnitOfWork, line: dict[str, Any], done: dict[str, Any]) -> None:
+    """Write how the line was closed; the last line of the list closes the list and marks its
+    order picked. The same statement counts the list's other open lines."""
     rows = await fetch_rows(
-        "SELECT COUNT(*) AS n FROM pick_line "
-        "WHERE pick_list = {} AND status IN ('open', 'picking')",
-        header["id"],
+        "UPDATE pick_line SET status = {}, picked = {}, picked_lot = {}, picked_serial = {}, "
+        "picked_location = {}, deviation_reason = {}, short_reason = {}, picked_at = {}, "
+        "picked_by = {} WHERE id = {} RETURNING (SELECT COUNT(*) FROM pick_line o "
+        "WHERE o.pick_list = {} AND o.status = 'open' AND o.id <> {}) AS still_open",
+        *done.values(),
+        line["id"],
+        line["pick_list"],
+        line["id"],
     )
-    # The line being confirmed has been updated already, so 0 means every line is closed.
-    if rows[0]["n"] == 0:
-        await PickList.update({PickList.status: "done"}).where(PickList.id == header["id"])
+    if rows[0]["still_open"] == 0:
+        await PickList.update({PickList.status: "done"}).where(PickList.id == line["pick_list"])
         await TransferOrder.update({TransferOrder.status: "picked"}).where(
-            TransferOrder.id == header["document_id"]
+            TransferOrder.id == line["list_document"]
         )
-        uow.emit("pick_list.done", {"id": header["id"]})
+        uow.emit("pick_list.done", {"id": line["pick_list"]})
 
 
 async def _line(line_id: int) -> dict[str, Any]:
@@ -538,12 +605,13 @@ async def _picked_units(order_id: int) -> dict[tuple[int, int | None], int]:
     return {(r["lot"], r["serial"]): int(r["quantity"]) for r in rows}
 
 
-async def ship(actor: Actor, order_id: int) -> dict[str, Any]:
+async def ship(actor: Actor, order_id: int, *, owner: str | None = None) -> dict[str, Any]:
     """Dispatch what was picked. To a customer the units leave our custody now, and must be
     usable at this moment; to a location they stay in transit until received."""
     today = clock.today()
     async with unit_of_work(actor) as uow:
         order = await _order(actor, order_id, lock=True)
+        _check_owner(order_id, order["owner"], owner)
         if order["status"] != "picked":
             raise DocumentState(document=f"TO-{order_id}", state=order["status"], action="shipped")
         units = await _picked_units(order_id)
@@ -589,7 +657,12 @@ class Arrived:
 
 
 async def receive(
-    actor: Actor, order_id: int, *, lines: Sequence[Arrived], discrepancy_reason: str | None
+    actor: Actor,
+    order_id: int,
+    *,
+    lines: Sequence[Arrived],
+    discrepancy_reason: str | None,
+    owner: str | None = None,
 ) -> dict[str, Any]:
     """Take delivery at the destination: what arrived moves in from transit; what was shipped
     and did not arrive is written off transit as a discrepancy, with the reason."""
@@ -599,6 +672,7 @@ async def receive(
             raise NotFound(entity="transfer_order", key=order_id)
         order = rows[0]
         await lookups.location(actor, order["to_location"])  # the receiver's scope
+        _check_owner(order_id, order["owner"], owner)
         if order["status"] != "shipped":
             raise DocumentState(document=f"TO-{order_id}", state=order["status"], action="received")
         shipped = await _picked_units(order_id)

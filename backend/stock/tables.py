@@ -141,6 +141,13 @@ class TransferOrder(Table, tablename="transfer_order"):
         help_text="open, allocated, picked, shipped, received or cancelled",
     )
     note = Varchar(length=500, null=True, default=None)
+    owner = Varchar(
+        length=30,
+        null=True,
+        default=None,
+        help_text="The document that drives this order (requisition); only it allocates, "
+        "ships and receives the order",
+    )
     created_by = Integer(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     shipped_at = Timestamptz(null=True, default=None)
@@ -167,7 +174,11 @@ class PickList(Table, tablename="pick_list"):
 
 
 class PickLine(Table, tablename="pick_line"):
-    """One reservation of an exact lot/serial/location quantity, and how it was picked."""
+    """One reservation of an exact lot/serial/location quantity, and how it was picked.
+
+    Product, lot, serial and location are copies of the balance's (which never change): on
+    PostgreSQL only ``balance`` (and the list, and the picked_* columns) are checked as foreign
+    keys, the copies are not (migrations/..._pick_line_checks.py)."""
 
     id = BigSerial(primary_key=True)
     pick_list = ForeignKey(PickList, null=False, on_delete=OnDelete.restrict, index=True)

@@ -24,6 +24,8 @@ class SummaryOut(Output, kw_only=True):
     putaway: int
     pick: int
     transfer: int
+    dispatch: int
+    """Ward requisitions approved or back-ordered, waiting for release (Ward orders)."""
 
 
 class InspectionOut(Output, kw_only=True):
@@ -159,6 +161,7 @@ class TaskController(Controller):
             putaway=s.putaway,
             pick=s.pick,
             transfer=s.transfer,
+            dispatch=s.dispatch,
         )
 
     @get("/qa", **requires(Permission.stock_read))

@@ -1,5 +1,5 @@
-"""Today's tasks: counting and listing queries over the receiving and stock tables, limited to
-the warehouses the actor sees. Read-only; the work is done through their services."""
+"""Today's tasks: counting and listing queries over the receiving, stock and requisition tables,
+limited to the warehouses the actor sees. Read-only; the work is done through their services."""
 
 from __future__ import annotations
 
@@ -36,6 +36,9 @@ class Summary:
     transfer: int
     """Transfer orders shipped towards one of my warehouses and not yet received, plus picked
     orders of mine waiting to be shipped."""
+    dispatch: int
+    """Ward requisitions waiting for my warehouse to release them to picking: approved, or
+    back-ordered (nothing was in stock) and not yet allocated again. Ward orders' 待下发 tab."""
 
 
 async def _count(sql: str, *args: Any) -> int:
@@ -48,6 +51,7 @@ async def summary(actor: Actor) -> Summary:
     loc_scope, loc_args = _scope(actor, "loc.warehouse")
     pl_scope, pl_args = _scope(actor, "pl.warehouse")
     to_scope, to_args = _scope(actor, "t.from_warehouse")
+    q_scope, q_args = _scope(actor, "q.warehouse")
     receive = await _count(
         "SELECT COUNT(*) AS n FROM receipt_line rl JOIN receipt r ON r.id = rl.receipt "
         "WHERE rl.status = 'pending_inspection'" + r_scope,
@@ -76,7 +80,12 @@ async def summary(actor: Actor) -> Summary:
         "SELECT COUNT(*) AS n FROM transfer_order t WHERE t.status = 'picked'" + to_scope,
         *to_args,
     )
-    return Summary(receive, qa, putaway, pick, incoming + outgoing)
+    dispatch = await _count(
+        "SELECT COUNT(*) AS n FROM requisition q "
+        "WHERE q.status IN ('approved', 'back_ordered')" + q_scope,
+        *q_args,
+    )
+    return Summary(receive, qa, putaway, pick, incoming + outgoing, dispatch)
 
 
 async def inspection_queue(actor: Actor, limit: int) -> list[dict[str, Any]]:

@@ -71,6 +71,7 @@ async def test_the_demo_builds_a_hospitals_worth_of_valid_master_data():
     assert {p["agency"] for p in packs} == {"GS1", "HIBC", "MA"}
     assert len({(p["agency"], p["di"]) for p in packs}) == len(packs)
 
+    await chain.seal(wait=True)  # entries are sealed into the chain after commit
     count, broken = await chain.verify()
     assert count >= 1 and broken is None
 

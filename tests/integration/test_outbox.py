@@ -138,3 +138,24 @@ async def test_housekeeping_never_drops_an_unpublished_event():
     assert summary["events"] == 1
     topics = sorted(r["topic"] for r in await OutboxEvent.select(OutboxEvent.topic))
     assert topics == ["new.published", "old.unpublished"]
+
+
+async def test_a_burst_of_commits_wakes_other_processes_with_one_notify(backend_name):
+    """The NOTIFY goes out after commit, once for the commits that come close together."""
+    if backend_name != "postgres":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    import asyncpg  # type: ignore[import-untyped]
+
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    listener = await asyncpg.connect(db.engine().config["dsn"])  # type: ignore[attr-defined]
+    try:
+        await listener.add_listener(outbox.NOTIFY_CHANNEL, lambda *a: heard.put_nowait(a[2]))
+        for _ in range(10):  # ten commits' wake-ups before the loop turns
+            outbox.wake()
+        await asyncio.wait_for(heard.get(), timeout=2)
+        await asyncio.sleep(0.3)
+        assert heard.empty()
+        outbox.wake()  # a commit after that NOTIFY was sent gets one of its own
+        await asyncio.wait_for(heard.get(), timeout=2)
+    finally:
+        await listener.close()

@@ -8,8 +8,10 @@ from datetime import timedelta
 import httpx
 
 from backend.core import clock
+from backend.requisitions import approving, fulfilling, requesting
 from backend.stock.reasons import Reason
-from tests.integration.stock.world import build_world, ledger
+from tests.integration.requisitions.ward import build_ward
+from tests.integration.stock.world import build_world, ledger, stock_in
 from tests.support import PASSWORD, make_user
 
 CHECKS = {"appearance_ok": True, "packaging_ok": True, "label_ok": True, "certificate_ok": True}
@@ -29,7 +31,7 @@ async def test_counts_and_lists_follow_a_lot_from_receipt_to_the_other_warehouse
         assert r.status_code == 200, r.text
         return r.json()  # type: ignore[no-any-return]
 
-    zero = {"receive": 0, "qa_release": 0, "putaway": 0, "pick": 0, "transfer": 0}
+    zero = {"receive": 0, "qa_release": 0, "putaway": 0, "pick": 0, "transfer": 0, "dispatch": 0}
     assert await summary(wh) == zero
 
     expiry = (clock.today() + timedelta(days=700)).isoformat()
@@ -150,6 +152,52 @@ async def test_counts_and_lists_follow_a_lot_from_receipt_to_the_other_warehouse
         (Reason.transit_receive_in, 5),
         (Reason.transit_loss, -1),
     ]
+
+
+async def test_ward_orders_waiting_for_release_are_counted_for_the_serving_warehouse_only(
+    client: httpx.AsyncClient,
+):
+    ward = await build_ward()
+    w = ward.w
+    only_a = await make_user("a-only", ["warehouse"], [w.wh_a])
+    only_b = await make_user("b-only", ["warehouse"], [w.wh_b])
+
+    async def dispatch(headers: dict[str, str]) -> int:
+        r = await client.get("/api/v1/tasks/summary", headers=headers)
+        assert r.status_code == 200, r.text
+        return int(r.json()["dispatch"])
+
+    async def requested(quantity: int, *, submit: bool = True) -> int:
+        req = await requesting.create(
+            ward.clinician.actor,
+            department=ward.department,
+            lines=[requesting.LineIn(w.syringe, quantity)],
+            submit=submit,
+        )
+        return int(req["id"])
+
+    await requested(3, submit=False)  # a draft
+    waiting = await requested(4)  # submitted, waiting for the head
+    assert [await dispatch(u.headers) for u in (only_a, only_b, w.admin)] == [0, 0, 0]
+
+    await approving.approve(ward.head.actor, waiting)
+    second = await requested(2)
+    await approving.approve(ward.head.actor, second)
+    assert [await dispatch(u.headers) for u in (only_a, w.warehouse, w.admin)] == [2, 2, 2]
+    assert await dispatch(only_b.headers) == 0  # WH-B does not serve the ward
+
+    # Nothing in stock: released, the requisition is back-ordered and still waits.
+    req = await fulfilling.release(only_a.actor, waiting)
+    assert req["status"] == "back_ordered"
+    assert await dispatch(only_a.headers) == 2
+    # Released with stock: picking, no longer waiting for release.
+    await stock_in(w, w.syringe, "S1", 10)
+    req = await fulfilling.release(only_a.actor, second)
+    assert req["status"] == "picking"
+    assert await dispatch(only_a.headers) == 1
+    req = await fulfilling.allocate_back_orders(only_a.actor, waiting)
+    assert req["status"] == "picking"
+    assert [await dispatch(u.headers) for u in (only_a, only_b, w.admin)] == [0, 0, 0]
 
 
 async def test_the_task_lists_need_a_signed_in_user(client: httpx.AsyncClient):

@@ -16,6 +16,7 @@ from typing import Any
 from backend.alerts import rules
 from backend.alerts.ruleset import RuleSet, expiry_plan
 from backend.core import db
+from backend.receiving.rules import promised_by_lead_time
 from backend.stock.reasons import ISSUING
 
 
@@ -57,7 +58,7 @@ def _roles(items: Sequence[str]) -> tuple[str, ...]:
 
 # ---- lot family: near expiry, expired, blocked lot reserved, dwell ---------------------------
 
-LOT_RULES = (rules.BLOCKED_RESERVED, rules.DWELL)
+LOT_RULES = (rules.BLOCKED_RESERVED, rules.DWELL, rules.LOT_EXPIRY_MISMATCH)
 """Found row by row in ``lot_findings``; near expiry and expired in ``expiry_changes``."""
 
 
@@ -116,6 +117,48 @@ async def lot_findings(
             )
             if f is not None:
                 out.append(f)
+        out += await _expiry_mismatches(rs, now, scope)
+    return out
+
+
+async def _expiry_mismatches(
+    rs: RuleSet, now: datetime, scope: Scope | None
+) -> list[rules.Finding]:
+    """Receipts refused because the lot number is known with another expiry, within the last
+    ``expiry_mismatch_days``: the latest refusal per lot and warehouse, compared with the lot's
+    expiry on record now (corrected to the delivered one, the alert resolves)."""
+    la = rs.lot_anomalies
+    where, args = ("", []) if scope is None else _in("r.lot", scope.lots)
+    rows = await db.fetch(
+        "SELECT r.lot, r.warehouse, r.product, r.supplier, r.lot_number, r.received_expiry, "
+        "r.refused_at, r.refused_by_name, l.expiry AS recorded FROM receipt_refusal r "
+        "JOIN lot l ON l.id = r.lot "
+        f"WHERE r.code = 'LOT_EXPIRY_MISMATCH' AND r.refused_at >= {{}}{where} "
+        "ORDER BY r.refused_at, r.id",
+        now - timedelta(days=la.expiry_mismatch_days),
+        *args,
+    )
+    latest = {(r["lot"], r["warehouse"]): r for r in rows}
+    out: list[rules.Finding] = []
+    for r in latest.values():
+        refused_at = as_datetime(r["refused_at"])
+        f = rules.expiry_mismatch(
+            lot=r["lot"],
+            warehouse=r["warehouse"],
+            product=r["product"],
+            recorded=as_date(r["recorded"]),
+            received=as_date(r["received_expiry"]),
+            severity=la.expiry_mismatch_severity,
+            roles=_roles(la.roles),
+            facts={
+                "lot_number": r["lot_number"],
+                "supplier": r["supplier"],
+                "refused_at": refused_at.isoformat() if refused_at else None,
+                "refused_by": r["refused_by_name"],
+            },
+        )
+        if f is not None:
+            out.append(f)
     return out
 
 
@@ -146,6 +189,16 @@ def _level_sql(rs: RuleSet, today: date) -> tuple[str, list[Any]]:
     return f"{sql} ELSE {case} END", args + more
 
 
+_NOT_FOUND_SQLITE = "(a.rule, a.subject) NOT IN (SELECT f.rule, f.subject FROM f)"
+"""SQLite builds an index (a temporary B-tree) for an ``IN (SELECT ...)`` list; it does not
+for a correlated NOT EXISTS or a LEFT JOIN ... IS NULL into findings whose keys are
+expressions: those scan every finding per alert. No NULLs on either side: NOT IN is exact."""
+
+_NOT_FOUND_PG = "NOT EXISTS (SELECT 1 FROM f WHERE f.rule = a.rule AND f.subject = a.subject)"
+"""PostgreSQL: a hash anti join (its NOT IN hashes only while the list fits in work_mem, and
+otherwise rescans it per alert)."""
+
+
 async def expiry_changes(
     rs: RuleSet, today: date, scope: Scope | None
 ) -> tuple[list[rules.Finding], list[rules.Stored]]:
@@ -161,8 +214,13 @@ async def expiry_changes(
     plan = expiry_plan(rs)
     horizon = today + timedelta(days=plan.widest)
     where, args = ("", []) if scope is None else _in("b.lot", scope.lots)
-    alert_where, alert_args = ("", []) if scope is None else _in("lot", scope.lots)
+    alert_where, alert_args = ("", []) if scope is None else _in("a.lot", scope.lots)
     level, level_args = _level_sql(rs, today)
+    # Two halves, each an indexed lookup (a FULL OUTER JOIN of the findings with the stored
+    # alerts has no index on either side: SQLite compared every pair, quadratic in the alerts).
+    # 1. every finding with its stored alert through the unique (rule, subject) index: new,
+    #    or at another level; 2. stored alerts no finding holds any more (to resolve): an
+    #    anti-join into the findings, materialised once (see ``_NOT_FOUND_SQLITE``).
     rows = await db.fetch(
         "WITH c AS (SELECT b.lot, loc.warehouse, b.product, p.category, "
         "MIN(b.expiry) AS expiry, SUM(b.on_hand) AS on_hand FROM stock_balance b "
@@ -170,22 +228,27 @@ async def expiry_changes(
         "WHERE b.on_hand > 0 AND b.expiry IS NOT NULL AND b.expiry <= {} "
         f"AND loc.kind <> 'disposal'{where} "
         "GROUP BY b.lot, loc.warehouse, b.product, p.category), "
-        f"f AS (SELECT c.*, {level} AS lvl, "
-        "CASE WHEN c.expiry < {} THEN 'expired' ELSE 'near_expiry' END AS rule, "
-        "'lot:' || CAST(c.lot AS TEXT) || '@wh:' || CAST(c.warehouse AS TEXT) AS subject "
-        "FROM c), "
-        "a AS (SELECT id, rule, subject, state, level, severity, warehouse FROM alert "
-        f"WHERE rule IN ('near_expiry', 'expired') AND state <> 'resolved'{alert_where}) "
+        f"l AS (SELECT c.*, {level} AS lvl FROM c), "
+        "f AS MATERIALIZED (SELECT l.*, "
+        "CASE WHEN l.expiry < {} THEN 'expired' ELSE 'near_expiry' END AS rule, "
+        "'lot:' || CAST(l.lot AS TEXT) || '@wh:' || CAST(l.warehouse AS TEXT) AS subject "
+        "FROM l WHERE l.lvl > 0) "
         "SELECT f.lot, f.warehouse, f.product, f.category, f.expiry, f.on_hand, "
         "a.id AS a_id, a.rule AS a_rule, a.subject AS a_subject, a.state AS a_state, "
         "a.level AS a_level, a.severity AS a_severity, a.warehouse AS a_warehouse "
-        "FROM (SELECT * FROM f WHERE lvl > 0) f FULL OUTER JOIN a "
-        "ON a.rule = f.rule AND a.subject = f.subject "
-        "WHERE f.subject IS NULL OR a.id IS NULL OR a.level <> f.lvl",
+        "FROM f LEFT JOIN alert a ON a.rule = f.rule AND a.subject = f.subject "
+        f"AND a.state <> 'resolved'{alert_where} "
+        "WHERE a.id IS NULL OR a.level <> f.lvl "
+        "UNION ALL "
+        "SELECT NULL, NULL, NULL, NULL, NULL, NULL, a.id, a.rule, a.subject, a.state, "
+        "a.level, a.severity, a.warehouse FROM alert a "
+        f"WHERE a.rule IN ('near_expiry', 'expired') AND a.state <> 'resolved'{alert_where} "
+        f"AND {_NOT_FOUND_SQLITE if db.is_sqlite() else _NOT_FOUND_PG}",
         horizon,
         *args,
         *level_args,
         today,
+        *alert_args,
         *alert_args,
     )
     findings: list[rules.Finding] = []
@@ -373,21 +436,24 @@ async def time_findings(rs: RuleSet, today: date, now: datetime, zone: Any) -> l
     de = rs.deliveries
     if de.enabled:
         roles = _roles(de.roles)
-        # Purchase orders carry no promised date: the promise is the order date plus the
-        # longest agreed lead time of its open lines' products (supplier_product).
+        # The promised delivery date is the order's own; orders from before it was recorded
+        # fall back to the order date plus the longest agreed lead time of their lines.
         rows = await db.fetch(
             "SELECT po.id, po.number, po.warehouse, po.supplier, po.created_at, "
-            "MAX(sp.lead_time_days) AS lead FROM purchase_order po "
+            "po.promised_date, MAX(sp.lead_time_days) AS lead FROM purchase_order po "
             "JOIN purchase_order_line pl ON pl.purchase_order = po.id "
             "LEFT JOIN supplier_product sp ON sp.supplier = po.supplier "
             "AND sp.product = pl.product "
             "WHERE po.status = 'open' AND pl.received < pl.quantity "
-            "GROUP BY po.id, po.number, po.warehouse, po.supplier, po.created_at"
+            "GROUP BY po.id, po.number, po.warehouse, po.supplier, po.created_at, "
+            "po.promised_date"
         )
         for r in rows:
-            if r["lead"] is None:
+            promised = as_date(r["promised_date"]) or promised_by_lead_time(
+                _site_date(r["created_at"], zone), [r["lead"]]
+            )
+            if promised is None:
                 continue
-            promised = _site_date(r["created_at"], zone) + timedelta(days=int(r["lead"]))
             f = rules.supplier_late(
                 order=r["id"],
                 number=r["number"],

@@ -7,10 +7,8 @@ keyed by (webhook, event)."""
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from backend.alerts import push, webhooks
 from backend.alerts.evaluation import engine
@@ -20,22 +18,6 @@ from backend.core import db
 from backend.core.jobs import JobFunction
 
 log = logging.getLogger(__name__)
-
-F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
-
-
-def outside_callers_transaction(function: F) -> F:
-    """Run the job outside any transaction it inherited. The in-process queue starts jobs as
-    tasks from inside the outbox dispatcher's transaction, and a task copies the context, so
-    without this the job would use (and find closed) the dispatcher's connection. Under arq
-    there is nothing to undo."""
-
-    @functools.wraps(function)
-    async def job(*args: Any, **kwargs: Any) -> Any:
-        db.engine().current_transaction.set(None)
-        return await function(*args, **kwargs)
-
-    return job  # type: ignore[return-value]
 
 
 def scope_of_stock_change(payload: dict[str, Any]) -> Scope:
@@ -48,7 +30,6 @@ def scope_of_stock_change(payload: dict[str, Any]) -> Scope:
     )
 
 
-@outside_callers_transaction
 async def evaluate_stock_change(
     ctx: dict[str, Any], event_id: int, payload: dict[str, Any]
 ) -> dict[str, Any]:
@@ -59,7 +40,6 @@ async def evaluate_stock_change(
     )
 
 
-@outside_callers_transaction
 async def evaluate_lot_status(
     ctx: dict[str, Any], event_id: int, payload: dict[str, Any]
 ) -> dict[str, Any]:
@@ -72,7 +52,18 @@ async def evaluate_lot_status(
     return {"event": event_id} | await engine.evaluate_scope(active.rule_set, scope)
 
 
-@outside_callers_transaction
+async def evaluate_receipt_refusal(
+    ctx: dict[str, Any], event_id: int, payload: dict[str, Any]
+) -> dict[str, Any]:
+    """`receipt.refused`: a known lot number delivered with another expiry; the lot's rules
+    (among them the expiry mismatch) are evaluated for that lot."""
+    if payload.get("lot") is None:
+        return {"event": event_id, "skipped": "no lot"}
+    active = await active_rule_set()
+    scope = Scope(lots=frozenset({int(payload["lot"])}))
+    return {"event": event_id} | await engine.evaluate_scope(active.rule_set, scope)
+
+
 async def evaluate_reading(
     ctx: dict[str, Any], event_id: int, payload: dict[str, Any]
 ) -> dict[str, Any]:
@@ -87,7 +78,6 @@ async def evaluate_reading(
     )
 
 
-@outside_callers_transaction
 async def sweep_alerts(ctx: dict[str, Any]) -> dict[str, Any]:
     """Every rule over everything: catches what time alone changes (thresholds crossed at the
     site's midnight, certificates, late suppliers, transfers in transit, snoozes ending) and
@@ -99,7 +89,6 @@ async def sweep_alerts(ctx: dict[str, Any]) -> dict[str, Any]:
     return summary | {"rule_set_version": active.version}
 
 
-@outside_callers_transaction
 async def notify_push(
     ctx: dict[str, Any], event_id: int, payload: dict[str, Any]
 ) -> dict[str, Any]:
@@ -111,7 +100,6 @@ async def notify_push(
     )
 
 
-@outside_callers_transaction
 async def notify_webhooks(
     ctx: dict[str, Any], event_id: int, payload: dict[str, Any]
 ) -> dict[str, Any]:
@@ -134,13 +122,11 @@ async def _topic(event_id: int) -> str:
     return str(rows[0]["topic"]) if rows else "alert.raised"
 
 
-@outside_callers_transaction
 async def deliver_webhook(ctx: dict[str, Any], delivery_id: int) -> dict[str, Any]:
     """One attempt of one delivery; a failure is recorded and retried by `retry_webhooks`."""
     return await webhooks.deliver(delivery_id)
 
 
-@outside_callers_transaction
 async def retry_webhooks(ctx: dict[str, Any]) -> dict[str, Any]:
     """Every minute: enqueue the deliveries whose next attempt is due (the job id names the
     attempt, so one attempt is queued once)."""
@@ -159,6 +145,7 @@ async def retry_webhooks(ctx: dict[str, Any]) -> dict[str, Any]:
 FUNCTIONS: list[JobFunction] = [
     evaluate_stock_change,
     evaluate_lot_status,
+    evaluate_receipt_refusal,
     evaluate_reading,
     sweep_alerts,
     notify_push,
@@ -170,6 +157,7 @@ FUNCTIONS: list[JobFunction] = [
 SUBSCRIPTIONS: dict[str, list[JobFunction]] = {
     "stock.changed": [evaluate_stock_change],
     "lot.status_changed": [evaluate_lot_status],
+    "receipt.refused": [evaluate_receipt_refusal],
     "device.reading": [evaluate_reading],
     "alert.raised": [notify_push, notify_webhooks],
     "alert.escalated": [notify_push, notify_webhooks],

@@ -173,7 +173,7 @@ def decode_element_string(
     bad = _BAD_CHAR.search(data)
     if bad is not None:
         raise BarcodeCharset(char=repr(bad.group()), position=bad.start() + 1, element="GS1")
-    elements = [(ai, _parse_single(ai, value)) for ai, value in split_element_string(data)]
+    elements = [(ai, _element_value(ai, value)) for ai, value in split_element_string(data)]
     return build(elements, raw=raw, symbology=symbology, today=today, warnings=warnings)
 
 
@@ -246,7 +246,7 @@ def decode_hri(
         pairs.append((ai, value))
     if not pairs:
         raise BarcodeEmpty()
-    elements = [(ai, _parse_single(ai, value)) for ai, value in pairs]
+    elements = [(ai, _element_value(ai, value)) for ai, value in pairs]
     return build(elements, raw=raw, symbology=symbology, today=today, warnings=warnings)
 
 
@@ -314,6 +314,34 @@ def _parse_single(ai: str, value: str) -> GS1ElementString:
         raise BarcodeUnknownFormat() from None
 
 
+def _element_value(ai: str, value: str) -> str | GS1ElementString:
+    """The element's value: a plain text field (lot, serial, ...) checked against biip's own
+    pattern for its AI, anything else parsed by biip (``_parse_single``). Serials differ from
+    unit to unit, so the cache below does not help them, and biip's parse costs tens of
+    microseconds for what is one full match of a regular expression."""
+    pattern = _TEXT_FIELDS.get(ai)
+    if pattern is not None and pattern.fullmatch(value) is not None:
+        return value
+    return _parse_single(ai, value)
+
+
+def _text_fields() -> dict[str, re.Pattern[str]]:
+    """AIs whose data is one run of CSET 82 characters and that biip parses no further (no
+    GTIN, GLN, SSCC, date or decimal in it): the data pattern of each, as biip matches it."""
+    one_text_group = re.compile(r"\^(\d{2,4})(\(\[!%-\?A-Z_a-z\\x22\]\{1,\d+\}\))\$")
+    further = ("00", "01", "02", "03", "41", "31", "32", "33", "34", "35", "36", "39")
+    out = {}
+    for code, meta in AI_TABLE.items():
+        match = one_text_group.fullmatch(meta.pattern)
+        if match is None or match.group(1) != code or code[:2] in further:
+            continue
+        out[code] = re.compile(match.group(2).strip("()"))
+    return out
+
+
+_TEXT_FIELDS: Final = _text_fields()
+
+
 @lru_cache(maxsize=16384)
 def _biip_element(element_string: str) -> GS1ElementString:
     """biip's parse of one element string (full match of its AI pattern), memoised.
@@ -326,7 +354,7 @@ def _biip_element(element_string: str) -> GS1ElementString:
 
 
 def build(
-    elements: Sequence[tuple[str, GS1ElementString]] | Sequence[Element],
+    elements: Sequence[tuple[str, GS1ElementString | str]],
     *,
     raw: str,
     symbology: str | None,

@@ -275,3 +275,32 @@ async def test_category_and_product_levels_apply_in_the_set_based_sweep() -> Non
     (expired,) = await alerts(rules.EXPIRED)
     assert expired["lot"] == syringe and expired["level"] == 2  # one above its single level
     assert {a["lot"]: a["state"] for a in await alerts(rules.NEAR_EXPIRY)}[syringe] == "resolved"
+
+
+async def test_expiry_changes_return_only_what_differs_from_the_stored_alerts() -> None:
+    from backend.alerts.evaluation.finders import Scope
+
+    w = await build_world()
+    same = await make_lot(w.syringe, "L1", w.today + timedelta(days=100))
+    rises = await make_lot(w.syringe, "L2", w.today + timedelta(days=95))
+    gone = await make_lot(w.stent, "S1", w.today + timedelta(days=100))
+    for lot in (same, rises, gone):
+        await put(lot, w.storage_a, 2)
+    await sweep()
+    assert await engine.finders.expiry_changes(DEFAULT, clock.today(), None) == ([], [])
+    new = await make_lot(w.stent, "S2", w.today + timedelta(days=20))
+    await put(new, w.storage_a, 1)
+    await put(gone, w.storage_a, -2)
+    # Six days on, L2 is within 90 days (level 2); L1 stays at level 1.
+    findings, stored = await engine.finders.expiry_changes(
+        DEFAULT, clock.today() + timedelta(days=6), None
+    )
+    assert sorted((f.lot, f.level) for f in findings) == sorted([(rises, 2), (new, 3)])
+    assert sorted((s.subject, s.level) for s in stored) == sorted(
+        [(f"lot:{rises}@wh:{w.wh_a}", 1), (f"lot:{gone}@wh:{w.wh_a}", 1)]
+    )
+    # Scoped to one lot: only that lot's alert is compared (and resolved).
+    findings, stored = await engine.finders.expiry_changes(
+        DEFAULT, clock.today(), Scope(lots=frozenset({gone}))
+    )
+    assert findings == [] and [s.subject for s in stored] == [f"lot:{gone}@wh:{w.wh_a}"]

@@ -19,6 +19,17 @@ def _postgres_only(backend_name: str) -> None:
         pytest.skip("LISTEN/NOTIFY is PostgreSQL's; SQLite has one process and wakes in it")
 
 
+async def _quiet(heard: asyncio.Queue[str], seconds: float = 0.5, limit: float = 10) -> None:
+    """Wait until nothing has been heard for ``seconds``, then empty the queue."""
+    deadline = asyncio.get_running_loop().time() + limit
+    while asyncio.get_running_loop().time() < deadline:
+        try:
+            await asyncio.wait_for(heard.get(), timeout=seconds)
+        except TimeoutError:
+            return
+    raise AssertionError("the outbox channel never went quiet")
+
+
 async def test_a_commit_with_events_notifies_the_outbox_channel() -> None:
     import asyncpg  # type: ignore[import-untyped]
 
@@ -26,6 +37,7 @@ async def test_a_commit_with_events_notifies_the_outbox_channel() -> None:
     listener = await asyncpg.connect(db.engine().config["dsn"])  # type: ignore[attr-defined]
     try:
         await listener.add_listener(outbox.NOTIFY_CHANNEL, lambda *a: heard.put_nowait(a[2]))
+        await _quiet(heard)  # work that earlier tests left running commits and notifies too
         async with unit_of_work(SYSTEM) as uow:
             uow.emit("test.notify", {"n": 1})
             await asyncio.sleep(0.2)

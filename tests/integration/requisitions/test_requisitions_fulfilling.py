@@ -185,7 +185,10 @@ async def test_shipping_before_the_pick_is_done_is_refused():
     req = await fulfilling.release(ward.w.warehouse.actor, req["id"])
     with pytest.raises(DomainError) as refused:
         await fulfilling.ship(ward.w.warehouse.actor, req["id"])
-    assert refused.value.code == "DOCUMENT_STATE"
+    assert refused.value.code == "PICKING_OPEN"
+    assert refused.value.message("zh-CN") == (
+        f"请领单 REQ-{req['id']} 还有 1 行未拣货：拣完（或登记短拣）后才能发货"
+    )
     assert (await requesting.get(ward.head.actor, req["id"]))["status"] == "picking"
 
 
@@ -261,7 +264,7 @@ async def test_the_delivery_note_lists_product_model_registration_lot_serial_exp
         (w.storage_a1, lot["id"], -1, "pick_out"),
         (w.transit_a, lot["id"], 1, "pick_in"),
     ]
-    data = await fulfilling.delivery_units(ward.clinician.actor, req["id"])
+    data = await fulfilling.delivery(ward.clinician.actor, req["id"])
     html = delivery_note.html(data)
     for text in (
         "医疗器械配送单",

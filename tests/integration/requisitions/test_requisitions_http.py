@@ -290,7 +290,12 @@ async def test_the_figures_are_exported_as_json_csv_and_xlsx(client: httpx.Async
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/v1/requisitions/999", "/api/v1/requisitions/999/delivery-note"]
+    "path",
+    [
+        "/api/v1/requisitions/999",
+        "/api/v1/requisitions/999/delivery",
+        "/api/v1/requisitions/999/delivery-note",
+    ],
 )
 async def test_a_requisition_that_does_not_exist_answers_404(client: httpx.AsyncClient, path: str):
     ward = await build_ward()

@@ -109,6 +109,17 @@ async def world() -> World:
     return World(product, implant, wh_a, wh_b, loc_a, loc_b, user)
 
 
+async def _lot(product: int, number: str, status: str, expiry: dt.date | None = None) -> int:
+    return await _insert(
+        Lot,
+        product=product,
+        lot_number=number,
+        expiry=expiry,
+        status=status,
+        first_received_at=clock.now(),
+    )
+
+
 async def scan(client: httpx.AsyncClient, user: TestUser, raw: Any, **extra: Any) -> httpx.Response:
     return await client.post("/api/v1/scans", json={"raw": raw, **extra}, headers=user.headers)
 
@@ -119,14 +130,7 @@ def codes(items: list[dict[str, Any]]) -> list[str]:
 
 async def test_a_gs1_scan_of_the_each_gtin_names_the_product_the_level_and_the_lot(client, world):
     expiry = clock.today() + dt.timedelta(days=400)
-    lot = await _insert(
-        Lot,
-        product=world.product,
-        lot_number="L2411",
-        expiry=expiry,
-        status="released",
-        first_received_at=clock.now(),
-    )
+    lot = await _lot(world.product, "L2411", "released", expiry)
     response = await scan(
         client, world.user, gs1(EACH, expiry=expiry.strftime("%y%m%d"), lot="L2411")
     )
@@ -165,14 +169,7 @@ async def test_a_case_gtin_says_case_and_ten_base_units(client, world):
 
 async def test_an_expired_and_held_lot_warns_and_offers_no_pick(client, world):
     expiry = clock.today() - dt.timedelta(days=1)
-    await _insert(
-        Lot,
-        product=world.product,
-        lot_number="OLD",
-        expiry=expiry,
-        status="on_hold",
-        first_received_at=clock.now(),
-    )
+    await _lot(world.product, "OLD", "on_hold", expiry)
     body = (
         await scan(client, world.user, gs1(EACH, expiry=expiry.strftime("%y%m%d"), lot="OLD"))
     ).json()
@@ -180,16 +177,21 @@ async def test_an_expired_and_held_lot_warns_and_offers_no_pick(client, world):
     assert codes(body["actions"]) == ["look_up"]
 
 
+async def test_a_lot_recalled_between_two_scans_shows_recalled_on_the_second(client, world):
+    expiry = clock.today() + dt.timedelta(days=400)
+    lot = await _lot(world.product, "R1", "released", expiry)
+    raw = gs1(EACH, expiry=expiry.strftime("%y%m%d"), lot="R1")
+    first = (await scan(client, world.user, raw)).json()
+    assert (first["lot"]["status"], codes(first["warnings"])) == ("released", [])
+    await Lot.update({Lot.status: "recalled"}).where(Lot.id == lot)
+    second = (await scan(client, world.user, raw)).json()
+    assert second["lot"]["status"] == "recalled"
+    assert "LOT_RECALLED" in codes(second["warnings"])
+
+
 async def test_a_near_expiry_lot_warns_in_the_users_language(client, world):
     expiry = clock.today() + dt.timedelta(days=20)
-    await _insert(
-        Lot,
-        product=world.product,
-        lot_number="NEAR",
-        expiry=expiry,
-        status="released",
-        first_received_at=clock.now(),
-    )
+    await _lot(world.product, "NEAR", "released", expiry)
     headers = {**world.user.headers, "Accept-Language": "zh-CN"}
     response = await client.post(
         "/api/v1/scans",
@@ -203,13 +205,7 @@ async def test_a_near_expiry_lot_warns_in_the_users_language(client, world):
 
 
 async def test_a_recalled_serial_of_an_implant_by_hibc_is_flagged(client, world):
-    lot = await _insert(
-        Lot,
-        product=world.implant,
-        lot_number="10X3",
-        status="recalled",
-        first_received_at=clock.now(),
-    )
+    lot = await _lot(world.implant, "10X3", "recalled")
     await _insert(SerialNumber, product=world.implant, serial="SN9", lot=lot, status="recalled")
     body = (await scan(client, world.user, "+A99912345/$$52001510X33")).json()
     assert body["outcome"] == "product"
@@ -222,13 +218,7 @@ async def test_a_recalled_serial_of_an_implant_by_hibc_is_flagged(client, world)
 
 
 async def test_a_serial_alone_finds_its_lot(client, world):
-    lot = await _insert(
-        Lot,
-        product=world.product,
-        lot_number="LS",
-        status="released",
-        first_received_at=clock.now(),
-    )
+    lot = await _lot(world.product, "LS", "released")
     serial = await _insert(
         SerialNumber, product=world.product, serial="S-1", lot=lot, status="on_hold"
     )
@@ -288,13 +278,7 @@ async def test_a_location_outside_the_users_warehouses_is_unknown(client, world)
 
 
 async def test_internal_lot_and_document_labels(client, world):
-    lot = await _insert(
-        Lot,
-        product=world.product,
-        lot_number="INT",
-        status="pending_inspection",
-        first_received_at=clock.now(),
-    )
+    lot = await _lot(world.product, "INT", "pending_inspection")
     body = (await scan(client, world.user, f"LW:LOT:{lot}")).json()
     assert (body["outcome"], body["product"]["id"], body["lot"]["id"]) == (
         "product",
@@ -328,7 +312,17 @@ async def test_an_undecodable_scan_is_a_422_with_its_code_and_is_logged(client, 
     response = await scan(client, world.user, "]d20106901234567893")  # bad check digit
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
-    assert response.json()["code"] == "BARCODE_CHECK_DIGIT"
+    assert response.headers["content-language"] == "en"
+    assert response.json() == {
+        "field": "barcode",
+        "element": "(01)",
+        "value": "06901234567893",
+        "type": "https://lotwise.dev/problems/barcode-check-digit",
+        "title": "Wrong check digit in (01): 06901234567893",
+        "status": 422,
+        "detail": "Wrong check digit in (01): 06901234567893",
+        "code": "BARCODE_CHECK_DIGIT",
+    }
     log = await ScanLog.select().order_by(ScanLog.id, ascending=False).first()
     assert log["outcome"] == "BARCODE_CHECK_DIGIT"
     assert log["raw_text"] == "]d20106901234567893"

@@ -335,3 +335,32 @@ async def test_serials_are_picked_one_by_one_and_shipped_to_a_customer():
     last = (await ledger(serial=picked))[-1]
     assert (last["reason"], last["quantity"]) == (Reason.issue_customer, -1)
     assert await violations() == []
+
+
+async def test_an_order_needing_more_lots_than_the_first_read_takes_them_in_fefo_order():
+    """The candidate statement reads a few rows per product and keeps only those needed; an
+    order that needs more (here 7 one-unit lots, held ones in between) is read again in full,
+    and the result is still exactly what the FEFO rule gives."""
+    w = await build_world()
+    usable = []
+    for n in range(10):
+        lot = await stock_in(w, w.syringe, f"L{n}", 1, days=300 + n)
+        if n in (1, 4):
+            await lots.hold_lot(w.qa.actor, lot["id"], "under investigation")
+        else:
+            usable.append(lot["id"])
+    two_lines = await picking.create_transfer_order(
+        w.warehouse.actor,
+        from_warehouse=w.wh_a,
+        to_location=w.storage_b,
+        to_customer=None,
+        lines=[picking.OrderLine(w.syringe, 3), picking.OrderLine(w.syringe, 4)],
+    )
+    pick = await picking.allocate_order(w.warehouse.actor, two_lines["id"])
+    taken = [(x["document_line"], x["lot"]) for x in sorted(pick["lines"], key=lambda x: x["id"])]
+    first, second = sorted({line for line, _lot in taken})
+    assert taken == [(first, lot) for lot in usable[:3]] + [(second, lot) for lot in usable[3:7]]
+    for lot in usable[:7]:
+        assert await on_hand(w.storage_a1, lot) == (1, 1)
+    assert await on_hand(w.storage_a1, usable[7]) == (1, 0)
+    assert await violations() == []

@@ -186,8 +186,15 @@ def test_same_lot_number_with_another_expiry_is_an_anomaly() -> None:
         received=TODAY + timedelta(days=1),
         severity="warning",
         roles=("qa",),
+        facts={"lot_number": "L1"},
     )
     assert f and f.rule == rules.LOT_EXPIRY_MISMATCH
+    assert f.facts["recorded"] == TODAY.isoformat()
+    assert f.facts["received"] == (TODAY + timedelta(days=1)).isoformat()
+    assert rules.describe(f.rule, f.facts, "en") == (
+        f"Lot L1: expiry {TODAY + timedelta(days=1)} delivered, {TODAY} on record"
+    )
+    assert "登记" in rules.describe(f.rule, f.facts)
 
 
 def test_stock_sitting_in_receiving_longer_than_n_hours() -> None:

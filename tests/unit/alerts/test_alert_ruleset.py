@@ -52,6 +52,11 @@ def test_the_rule_set_round_trips_through_json() -> None:
             errors.RuleParameterNegative,
             "lot_anomalies.dwell_hours",
         ),
+        (
+            {"lot_anomalies__expiry_mismatch_days": -1},
+            errors.RuleParameterNegative,
+            "lot_anomalies.expiry_mismatch_days",
+        ),
         ({"deliveries__transit_days": -1}, errors.RuleParameterNegative, "deliveries.transit_days"),
         ({"certificates__warn_days": -1}, errors.RuleParameterNegative, "certificates.warn_days"),
         (

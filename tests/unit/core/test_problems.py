@@ -70,7 +70,7 @@ def test_a_validation_message_names_the_field_and_the_reason(message, key, field
 def test_a_domain_error_fills_its_message_in_both_languages():
     error = InvalidInput(field="quantity", reason="at least 1")
     assert error.message("en") == "Field quantity is not valid: at least 1"
-    assert error.message("zh-CN") == "字段 quantity 无效：at least 1"
+    assert error.message("zh-CN") == "字段 quantity 无效：至少为 1"
     assert error.extra() == {"field": "quantity", "reason": "at least 1"}
     assert (error.status, error.code) == (422, "INVALID_INPUT")
 

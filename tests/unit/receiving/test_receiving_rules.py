@@ -120,3 +120,20 @@ def test_an_inspection_adds_up_and_names_rejected_serials_and_its_reason():
 def test_products_without_lot_numbers_get_one_lot_per_receipt_line():
     assert rules.auto_lot_number(12, 3) == "R000012-03"
     assert not rules.needs_lot_number("none") and rules.needs_lot_number("lot_serial")
+
+
+def test_the_default_promise_is_the_order_date_plus_the_longest_lead_time() -> None:
+    assert rules.promised_by_lead_time(TODAY, [5, None, 12]) == TODAY + timedelta(days=12)
+    assert rules.promised_by_lead_time(TODAY, [0]) == TODAY
+    assert rules.promised_by_lead_time(TODAY, [None]) is None
+    assert rules.promised_by_lead_time(TODAY, []) is None
+
+
+def test_a_promise_before_the_order_date_is_refused_naming_the_field() -> None:
+    rules.check_promised(TODAY, TODAY)
+    rules.check_promised(TODAY, None)
+    with pytest.raises(DomainError) as refused:
+        rules.check_promised(TODAY, TODAY - timedelta(days=1))
+    assert refused.value.code == "PURCHASE_ORDER_PROMISED_BEFORE_ORDER"
+    assert refused.value.field == "promised_date"
+    assert "2026-11-20" in refused.value.message("zh-CN")

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backend.core.errors import DomainError
-from backend.requisitions import rules
+from backend.requisitions import errors, rules, words
 
 TODAY = date(2026, 11, 21)
 
@@ -234,10 +234,9 @@ def test_the_status_moves_only_forward_along_the_journey():
     path = ["draft", "submitted", "approved", "picking", "shipped", "delivered", "received"]
     for old, new in pairwise(path):
         assert codes(rules.check_transition, 1, old, new, "x") is None
-    assert codes(rules.check_transition, 1, "draft", "approved", "approved") == "REQUISITION_STATE"
+    assert codes(rules.check_transition, 1, "draft", "approved", "approve") == "REQUISITION_STATE"
     assert (
-        codes(rules.check_transition, 1, "received", "cancelled", "cancelled")
-        == "REQUISITION_STATE"
+        codes(rules.check_transition, 1, "received", "cancelled", "cancel") == "REQUISITION_STATE"
     )
     assert codes(rules.check_transition, 1, "shipped", "received", "x") is None  # runner skipped
     assert codes(rules.check_transition, 1, "received", "picking", "x") is None  # a back-order
@@ -282,3 +281,38 @@ def test_the_lead_time_is_measured_in_hours_from_request_to_delivery():
 
 def test_the_period_is_the_calendar_month():
     assert rules.period_of(date(2026, 1, 31)) == "2026-01"
+
+
+def test_a_refused_status_change_is_said_in_words_in_both_languages():
+    with pytest.raises(errors.RequisitionState) as refused:
+        rules.check_transition(7, "picking", "delivered", "ship")
+    assert refused.value.message("zh-CN") == "请领单 REQ-7 当前状态为「拣货中」，不能发货"
+    assert refused.value.message("en") == "Requisition REQ-7 is being picked and cannot be shipped"
+    # The problem document keeps the machine-readable values.
+    assert refused.value.extra() == {"requisition": "REQ-7", "state": "picking", "action": "ship"}
+    with pytest.raises(errors.RequisitionState) as refused:
+        rules.check_transition(8, "draft", "picking", "release")
+    assert refused.value.message("zh-CN") == "请领单 REQ-8 当前状态为「草稿」，不能下发拣货"
+    assert refused.value.message("en") == (
+        "Requisition REQ-8 is a draft and cannot be released to picking"
+    )
+
+
+def test_nothing_to_act_on_is_said_in_words_in_both_languages():
+    refused = errors.NothingToShip(requisition="REQ-3", action="allocate")
+    assert refused.message("zh-CN") == "请领单 REQ-3 没有可重新分配的货物"
+    assert refused.message("en") == "Requisition REQ-3 has nothing to allocate"
+
+
+def _no_latin(text: str) -> bool:
+    return not any("a" <= c.lower() <= "z" for c in text.replace("REQ", ""))
+
+
+@pytest.mark.parametrize("old", sorted(rules.TRANSITIONS))
+@pytest.mark.parametrize("action", sorted(words.ACTION))
+def test_every_status_and_action_has_a_chinese_and_an_english_word(old: str, action: str):
+    refused = errors.RequisitionState(requisition="REQ-1", state=old, action=action)
+    zh, en = refused.message("zh-CN"), refused.message("en")
+    assert _no_latin(zh.removeprefix("请领单 REQ-1")), zh
+    assert words.STATUS[old].en in en and words.ACTION[action].en_done in en
+    assert "_" not in en and "{" not in zh + en
