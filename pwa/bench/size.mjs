@@ -25,6 +25,7 @@ const ROUTES = {
   'ward-request': 'src/views/WardRequest.vue',
   'ward-requisitions': 'src/views/Requisitions.vue',
   'ward-use': 'src/views/WardUse.vue',
+  dispatch: 'src/views/Dispatch.vue',
 }
 
 /** Files a chunk pulls in without a dynamic import: itself, its CSS, its static imports. */

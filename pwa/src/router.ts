@@ -24,13 +24,15 @@ export const router = createRouter({
     { path: '/pick', name: 'pick', component: () => import('@/views/Pick.vue'), meta: { titleKey: 'tiles.pick' } },
     { path: '/pick/:id(\\d+)', name: 'pick-list', component: () => import('@/views/Pick.vue'), meta: { titleKey: 'tiles.pick' } },
     { path: '/transfer', name: 'transfer', component: () => import('@/views/Transfer.vue'), meta: { titleKey: 'tiles.transfer' } },
-    // Alerts and the ward screens: their own lazy chunks (and words, ward/i18n.ts), never in the handheld's first load.
+    // Alerts, the ward screens and the warehouse's ward orders: their own lazy chunks (and words, ward/i18n.ts), never in the handheld's first load.
     { path: '/alerts', name: 'alerts', component: () => import('@/views/Alerts.vue'), meta: { titleKey: 'tiles.alerts' } },
     { path: '/alerts/:id(\\d+)', name: 'alert', component: () => import('@/views/Alerts.vue'), meta: { titleKey: 'tiles.alerts' } },
     { path: '/ward/request', name: 'ward-request', component: () => import('@/views/WardRequest.vue'), meta: { titleKey: 'tiles.wardRequest' } },
     { path: '/ward/requisitions', name: 'ward-requisitions', component: () => import('@/views/Requisitions.vue'), meta: { titleKey: 'tiles.wardRequisitions' } },
     { path: '/ward/requisitions/:id(\\d+)', name: 'ward-requisition', component: () => import('@/views/Requisitions.vue'), meta: { titleKey: 'tiles.wardRequisitions' } },
     { path: '/ward/use', name: 'ward-use', component: () => import('@/views/WardUse.vue'), meta: { titleKey: 'tiles.wardUse' } },
+    { path: '/dispatch', name: 'dispatch', component: () => import('@/views/Dispatch.vue'), meta: { titleKey: 'tiles.wardDispatch' } },
+    { path: '/dispatch/:id(\\d+)', name: 'dispatch-requisition', component: () => import('@/views/Dispatch.vue'), meta: { titleKey: 'tiles.wardDispatch' } },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })

@@ -129,20 +129,45 @@ export interface RequestOptions {
   skipAuthHandling?: boolean
 }
 
+/** A file the server sent (a PDF): its bytes and the name it suggests. */
+export interface Download {
+  blob: Blob
+  filename: string | null
+}
+
 export interface ApiClient {
   request<T>(method: HttpMethod, path: string, options?: RequestOptions): Promise<T>
   get<T>(path: string, options?: RequestOptions): Promise<T>
   post<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T>
+  /** GET a file with the same credentials, language and error handling as the JSON calls. */
+  getBlob(path: string, options?: RequestOptions & { accept?: string }): Promise<Download>
+}
+
+/** The file name of a Content-Disposition header (RFC 6266: filename*=UTF-8'' first). */
+export function filenameOf(disposition: string | null): string | null {
+  if (!disposition) return null
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(disposition)
+  if (star) {
+    try {
+      return decodeURIComponent(star[1]!.trim())
+    } catch {
+      /* fall through to the plain name */
+    }
+  }
+  const plain = /filename\s*=\s*(?:"([^"]*)"|([^;\s]+))/.exec(disposition)
+  return plain ? (plain[1] ?? plain[2] ?? null) : null
 }
 
 export function createClient(config: ClientConfig): ApiClient {
   const baseUrl = config.baseUrl ?? '/api/v1'
   const defaultTimeout = config.timeoutMs ?? 15000
 
-  async function request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
+  /** One request: headers, timeout, and every failure as NetworkError or ProblemError; the
+   *  caller reads the successful response's body. */
+  async function send(method: HttpMethod, path: string, options: RequestOptions, accept: string): Promise<{ response: Response; timedOut: boolean }> {
     const doFetch = config.fetch ?? globalThis.fetch.bind(globalThis)
     const headers: Record<string, string> = {
-      Accept: 'application/json, application/problem+json',
+      Accept: accept,
       'Accept-Language': config.getLanguage(),
     }
     const token = config.getToken()
@@ -185,19 +210,27 @@ export function createClient(config: ClientConfig): ApiClient {
       clearTimeout(timer)
       options.signal?.removeEventListener('abort', onOuterAbort)
     }
-
-    if (response.status === 204) return undefined as T
-    let text: string
-    try {
-      text = await response.text()
-    } catch (err) {
-      throw new NetworkError(timedOut ? 'timeout' : 'network', err instanceof Error ? err.message : String(err))
-    }
     if (!response.ok) {
+      const text = await readBody(() => response.text(), timedOut)
       const error = problemFromResponse(response.status, response.statusText, response.headers.get('content-type') ?? '', text)
       if (error.status === 401 && !options.skipAuthHandling) config.onUnauthorized?.(error)
       throw error
     }
+    return { response, timedOut }
+  }
+
+  async function readBody<B>(read: () => Promise<B>, timedOut: boolean): Promise<B> {
+    try {
+      return await read()
+    } catch (err) {
+      throw new NetworkError(timedOut ? 'timeout' : 'network', err instanceof Error ? err.message : String(err))
+    }
+  }
+
+  async function request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
+    const { response, timedOut } = await send(method, path, options, 'application/json, application/problem+json')
+    if (response.status === 204) return undefined as T
+    const text = await readBody(() => response.text(), timedOut)
     if (!text) return undefined as T
     try {
       return JSON.parse(text) as T
@@ -213,9 +246,16 @@ export function createClient(config: ClientConfig): ApiClient {
     }
   }
 
+  async function getBlob(path: string, options: RequestOptions & { accept?: string } = {}): Promise<Download> {
+    const { response, timedOut } = await send('GET', path, options, `${options.accept ?? 'application/octet-stream'}, application/problem+json`)
+    const blob = await readBody(() => response.blob(), timedOut)
+    return { blob, filename: filenameOf(response.headers.get('content-disposition')) }
+  }
+
   return {
     request,
     get: (path, options) => request('GET', path, options),
     post: (path, body, options) => request('POST', path, { ...options, body }),
+    getBlob,
   }
 }

@@ -56,6 +56,41 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alert-sensors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListSensors */
+        get: operations["ApiV1AlertSensorsListSensors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alert-sensors/{sensor}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Assign */
+        put: operations["ApiV1AlertSensorsAssign"];
+        post?: never;
+        /** Unassign */
+        delete: operations["ApiV1AlertSensorsUnassign"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/alert-webhooks": {
         parameters: {
             query?: never;
@@ -732,6 +767,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/lots/{lot_id}/recall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recall */
+        post: operations["ApiV1LotsLotIdRecallRecall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/lots/{lot_id}/release-hold": {
         parameters: {
             query?: never;
@@ -1400,6 +1452,23 @@ export type paths = {
         put?: never;
         /** Deliver */
         post: operations["ApiV1RequisitionsRequisitionIdDeliverDeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{requisition_id}/delivery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Delivery */
+        get: operations["ApiV1RequisitionsRequisitionIdDeliveryDelivery"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2363,11 +2432,12 @@ export type components = {
             at: string;
             entity: string;
             entity_id: string;
-            hash: string;
+            hash: string | null;
             id: number;
             new: unknown;
             old: unknown;
             reason: string | null;
+            seq: number | null;
         };
         /** BackOrderOut */
         BackOrderOut: {
@@ -2409,6 +2479,13 @@ export type components = {
             amount: number;
             department: number;
             /** @description YYYY-MM */
+            period: string;
+        };
+        /** BudgetOut */
+        BudgetOut: {
+            amount: number;
+            department: number;
+            id: number;
             period: string;
         };
         /** BudgetPatch */
@@ -2588,6 +2665,17 @@ export type components = {
             status: string;
             topic: string;
         };
+        /** DepartmentBudgetOut */
+        DepartmentBudgetOut: {
+            budget: number | null;
+            committed: number;
+            department: number;
+            /** @enum {string} */
+            enforcement: "warn" | "block";
+            period: string;
+            quotas: components["schemas"]["DepartmentQuotaOut"][];
+            remaining: number | null;
+        };
         /** DepartmentIn */
         DepartmentIn: {
             /** @default warn */
@@ -2614,6 +2702,14 @@ export type components = {
             name?: string;
             name_en?: string | null;
             warehouse?: number | null;
+        };
+        /** DepartmentQuotaOut */
+        DepartmentQuotaOut: {
+            committed: number;
+            product: number;
+            product_code: string;
+            quota: number;
+            remaining: number;
         };
         /** DestinationOut */
         DestinationOut: {
@@ -3091,7 +3187,7 @@ export type components = {
         };
         /** Page[BudgetOut] */
         "Page_backend.sites.api.BudgetOut_": {
-            items: components["schemas"]["sites_api_BudgetOut"][];
+            items: components["schemas"]["BudgetOut"][];
             limit: number;
             offset: number;
             total: number;
@@ -3112,7 +3208,7 @@ export type components = {
         };
         /** Page[QuotaOut] */
         "Page_backend.sites.api.QuotaOut_": {
-            items: components["schemas"]["sites_api_QuotaOut"][];
+            items: components["schemas"]["QuotaOut"][];
             limit: number;
             offset: number;
             total: number;
@@ -3488,6 +3584,14 @@ export type components = {
             product: number;
             quantity: number;
         };
+        /** QuotaOut */
+        QuotaOut: {
+            department: number;
+            id: number;
+            period: string;
+            product: number;
+            quantity: number;
+        };
         /** QuotaPatch */
         QuotaPatch: {
             quantity?: number;
@@ -3617,24 +3721,6 @@ export type components = {
             urgency: string;
             warehouse: number;
             warnings: components["schemas"]["requisitions_api_WarningOut"][];
-        };
-        /** BudgetOut */
-        requisitions_api_BudgetOut: {
-            budget: number | null;
-            committed: number;
-            department: number;
-            enforcement: string;
-            period: string;
-            quotas: components["schemas"]["requisitions_api_QuotaOut"][];
-            remaining: number | null;
-        };
-        /** QuotaOut */
-        requisitions_api_QuotaOut: {
-            committed: number;
-            product: number;
-            product_code: string;
-            quota: number;
-            remaining: number;
         };
         /** ReasonIn */
         requisitions_api_ReasonIn: {
@@ -3822,6 +3908,15 @@ export type components = {
             serial: components["schemas"]["scanning_api_SerialOut"] | null;
             warnings: components["schemas"]["scanning_api_WarningOut"][];
         };
+        /** SensorIn */
+        SensorIn: {
+            location: number;
+        };
+        /** SensorOut */
+        SensorOut: {
+            location: number;
+            sensor: string;
+        };
         /** ShipmentOut */
         ShipmentOut: {
             /** Format: date-time */
@@ -3836,13 +3931,6 @@ export type components = {
             status: string;
             transfer_order: number;
         };
-        /** BudgetOut */
-        sites_api_BudgetOut: {
-            amount: number;
-            department: number;
-            id: number;
-            period: string;
-        };
         /** LocationOut */
         sites_api_LocationOut: {
             active: boolean;
@@ -3854,14 +3942,6 @@ export type components = {
             temp_max: number | null;
             temp_min: number | null;
             warehouse: number;
-        };
-        /** QuotaOut */
-        sites_api_QuotaOut: {
-            department: number;
-            id: number;
-            period: string;
-            product: number;
-            quantity: number;
         };
         /** SlowMoving */
         SlowMoving: {
@@ -3957,6 +4037,7 @@ export type components = {
         };
         /** SummaryOut */
         SummaryOut: {
+            dispatch: number;
             pick: number;
             putaway: number;
             qa_release: number;
@@ -4170,6 +4251,53 @@ export type components = {
             roles?: string[];
             warehouse_ids?: number[];
         };
+        /** WardDeliveryOut */
+        WardDeliveryOut: {
+            department: number;
+            department_code: string;
+            department_name: string;
+            requisition: number;
+            shipments: components["schemas"]["WardDeliveryShipmentOut"][];
+            status: string;
+            to_location: number;
+            to_location_code: string;
+            units: components["schemas"]["WardDeliveryUnitOut"][];
+            warehouse: number;
+            warehouse_code: string;
+            warehouse_name: string;
+        };
+        /** WardDeliveryShipmentOut */
+        WardDeliveryShipmentOut: {
+            delivered_at: string | null;
+            discrepancy_reason: string | null;
+            id: number;
+            missing: number;
+            received_at: string | null;
+            shipped_at: string | null;
+            /** @enum {string} */
+            status: "shipped" | "delivered" | "received";
+            transfer_order: number;
+        };
+        /** WardDeliveryUnitOut */
+        WardDeliveryUnitOut: {
+            base_unit: string;
+            expiry: string | null;
+            lot: number;
+            lot_number: string;
+            missing: number;
+            model: string;
+            product: number;
+            product_code: string;
+            product_name: string;
+            quantity: number;
+            received: number;
+            registration_no: string | null;
+            requisition_line: number;
+            serial: number | null;
+            serial_number: string | null;
+            shipment: number;
+            tracking: string;
+        };
         /** WarehouseIn */
         WarehouseIn: {
             address?: string | null;
@@ -4376,6 +4504,102 @@ export interface operations {
             };
         };
     };
+    ApiV1AlertSensorsListSensors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensorOut"][];
+                };
+            };
+        };
+    };
+    ApiV1AlertSensorsAssign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sensor: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SensorIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensorOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AlertSensorsUnassign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sensor: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1AlertWebhooksListHooks: {
         parameters: {
             query?: never;
@@ -4440,6 +4664,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 hook_id: number;
             };
             cookie?: never;
@@ -4477,6 +4702,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 hook_id: number;
             };
             cookie?: never;
@@ -4512,6 +4738,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 hook_id: number;
             };
             cookie?: never;
@@ -4558,6 +4785,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description The record's id */
                 hook_id: number;
             };
             cookie?: never;
@@ -4641,6 +4869,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 alert_id: number;
             };
             cookie?: never;
@@ -4678,6 +4907,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 alert_id: number;
             };
             cookie?: never;
@@ -4715,6 +4945,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 alert_id: number;
             };
             cookie?: never;
@@ -4756,6 +4987,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 alert_id: number;
             };
             cookie?: never;
@@ -5073,7 +5305,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["sites_api_BudgetOut"];
+                    "application/json": components["schemas"]["BudgetOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -5111,7 +5343,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["sites_api_BudgetOut"];
+                    "application/json": components["schemas"]["BudgetOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -5153,7 +5385,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["sites_api_BudgetOut"];
+                    "application/json": components["schemas"]["BudgetOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -5238,7 +5470,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["sites_api_QuotaOut"];
+                    "application/json": components["schemas"]["QuotaOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -5276,7 +5508,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["sites_api_QuotaOut"];
+                    "application/json": components["schemas"]["QuotaOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -5318,7 +5550,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["sites_api_QuotaOut"];
+                    "application/json": components["schemas"]["QuotaOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -5426,6 +5658,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 department_id: number;
             };
             cookie?: never;
@@ -5463,6 +5696,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 department_id: number;
             };
             cookie?: never;
@@ -5506,6 +5740,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description The record's id */
                 department_id: number;
             };
             cookie?: never;
@@ -5518,7 +5753,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["requisitions_api_BudgetOut"];
+                    "application/json": components["schemas"]["DepartmentBudgetOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -5551,6 +5786,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description The record's id */
                 department_id: number;
             };
             cookie?: never;
@@ -5588,7 +5824,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 department_id: number;
+                /** @description The record's id */
                 product_id: number;
             };
             cookie?: never;
@@ -5630,6 +5868,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 department_id: number;
             };
             cookie?: never;
@@ -5667,6 +5906,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 department_id: number;
             };
             cookie?: never;
@@ -6264,6 +6504,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 lot_id: number;
             };
             cookie?: never;
@@ -6301,6 +6542,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 lot_id: number;
             };
             cookie?: never;
@@ -6346,6 +6588,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description The record's id */
                 lot_id: number;
             };
             cookie?: never;
@@ -6378,11 +6621,54 @@ export interface operations {
             };
         };
     };
+    ApiV1LotsLotIdRecallRecall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id */
+                lot_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["stock_api_ReasonIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["stock_api_LotOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1LotsLotIdReleaseHoldReleaseHold: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 lot_id: number;
             };
             cookie?: never;
@@ -6424,6 +6710,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 lot_id: number;
             };
             cookie?: never;
@@ -6871,6 +7158,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 pick_list_id: number;
             };
             cookie?: never;
@@ -6908,6 +7196,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 pick_list_id: number;
             };
             cookie?: never;
@@ -6949,7 +7238,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 line_id: number;
+                /** @description The record's id */
                 pick_list_id: number;
             };
             cookie?: never;
@@ -6991,7 +7282,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 line_id: number;
+                /** @description The record's id */
                 pick_list_id: number;
             };
             cookie?: never;
@@ -7481,6 +7774,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 order_id: number;
             };
             cookie?: never;
@@ -7597,6 +7891,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 sub_id: number;
             };
             cookie?: never;
@@ -7709,6 +8004,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 line_id: number;
             };
             cookie?: never;
@@ -7750,6 +8046,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 line_id: number;
             };
             cookie?: never;
@@ -7791,6 +8088,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 line_id: number;
             };
             cookie?: never;
@@ -7912,6 +8210,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 receipt_id: number;
             };
             cookie?: never;
@@ -8071,6 +8370,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 requisition_id: number;
             };
             cookie?: never;
@@ -8108,6 +8408,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 requisition_id: number;
             };
             cookie?: never;
@@ -8149,6 +8450,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 requisition_id: number;
             };
             cookie?: never;
@@ -8190,6 +8492,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 requisition_id: number;
             };
             cookie?: never;
@@ -8227,6 +8530,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 requisition_id: number;
             };
             cookie?: never;
@@ -8268,6 +8572,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 requisition_id: number;
             };
             cookie?: never;
@@ -8309,6 +8614,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 requisition_id: number;
             };
             cookie?: never;
@@ -8341,11 +8647,50 @@ export interface operations {
             };
         };
     };
+    ApiV1RequisitionsRequisitionIdDeliveryDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id */
+                requisition_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WardDeliveryOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1RequisitionsRequisitionIdDeliveryNoteDeliveryNote: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 requisition_id: number;
             };
             cookie?: never;
@@ -8383,6 +8728,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 requisition_id: number;
             };
             cookie?: never;
@@ -8420,6 +8766,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 requisition_id: number;
             };
             cookie?: never;
@@ -8461,6 +8808,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 requisition_id: number;
             };
             cookie?: never;
@@ -8502,6 +8850,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 requisition_id: number;
             };
             cookie?: never;
@@ -8539,6 +8888,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 requisition_id: number;
             };
             cookie?: never;
@@ -8576,6 +8926,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 requisition_id: number;
             };
             cookie?: never;
@@ -8691,6 +9042,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 serial_id: number;
             };
             cookie?: never;
@@ -8732,6 +9084,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 serial_id: number;
             };
             cookie?: never;
@@ -8773,6 +9126,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 serial_id: number;
             };
             cookie?: never;
@@ -9006,6 +9360,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 policy_id: number;
             };
             cookie?: never;
@@ -10063,6 +10418,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 order_id: number;
             };
             cookie?: never;
@@ -10100,6 +10456,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 order_id: number;
             };
             cookie?: never;
@@ -10141,6 +10498,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 order_id: number;
             };
             cookie?: never;
@@ -10182,6 +10540,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The record's id */
                 order_id: number;
             };
             cookie?: never;

@@ -58,15 +58,10 @@ export type RequisitionWarning = Schemas['requisitions_api_WarningOut']
 export type ParLevels = Schemas['ParOut']
 export type PatientUse = Schemas['PatientUseOut']
 export type WardTrace = Schemas['requisitions_api_TraceOut']
+export type Budget = Schemas['DepartmentBudgetOut']
+export type WardDelivery = Schemas['WardDeliveryOut']
+export type WardDeliveryUnit = Schemas['WardDeliveryUnitOut']
 
-/** GET /departments/{id}/budget (the OpenAPI document leaves its body untyped). */
-export interface Budget {
-  budget: number | null
-  committed: number
-  remaining: number | null
-  enforcement: 'warn' | 'block'
-  quotas: { product: number; quota: number; committed: number; remaining: number }[]
-}
 
 export interface Page<T> {
   items: T[]

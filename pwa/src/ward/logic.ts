@@ -1,6 +1,6 @@
 /** Pure rules of the ward screens (unit-tested): the cart, the live status track, the approval
  *  body, the patient reference check and the budget figures. */
-import type { CatalogueItem, RequisitionLine } from '@/api/types'
+import type { CatalogueItem, RequisitionLine, WardDeliveryUnit } from '@/api/types'
 
 export interface CartLine {
   product: number
@@ -27,6 +27,14 @@ export function stepOf(status: string): number {
 }
 
 export const FINAL = new Set(['received', 'rejected', 'cancelled'])
+
+/** The chip colour of a requisition's status (ward and warehouse screens alike). */
+export function requisitionChip(status: string): string {
+  if (status === 'rejected' || status === 'cancelled') return 'lw-chip--stop'
+  if (status === 'received') return 'lw-chip--ok'
+  if (status === 'submitted' || status === 'back_ordered') return 'lw-chip--warn'
+  return 'lw-chip--info'
+}
 
 export interface ApprovalEdit {
   approved: number
@@ -70,4 +78,36 @@ export function money(minor: number | null | undefined, locale = 'zh-CN'): strin
 /** The ward the user works for: the first of their departments. */
 export function departmentOf(user: { department_ids?: number[] } | null): number | null {
   return user?.department_ids?.[0] ?? null
+}
+
+type DeliveryUnit = Pick<WardDeliveryUnit, 'shipment' | 'requisition_line' | 'lot' | 'serial' | 'quantity'>
+
+/** One unit of a delivery: a lot (and serial) of one requisition line on one shipment. */
+export const unitKey = (u: DeliveryUnit): string => `${u.shipment}:${u.requisition_line}:${u.lot}:${u.serial ?? ''}`
+
+/** Count a scan at the ward into the first unit it names that still has room (never past what
+ *  was shipped). `null`: the delivery has no such unit; `added` 0: every such unit is counted. */
+export function countScan<U extends DeliveryUnit>(units: U[], counted: Record<string, number>, names: (u: U) => boolean, step: number): { unit: U; n: number; added: number } | null {
+  const named = units.filter(names)
+  if (!named.length) return null
+  const unit = named.find((u) => (counted[unitKey(u)] ?? 0) < u.quantity)
+  if (!unit) return { unit: named[0]!, n: counted[unitKey(named[0]!)] ?? 0, added: 0 }
+  const had = counted[unitKey(unit)] ?? 0
+  const n = Math.min(unit.quantity, had + Math.max(1, step))
+  counted[unitKey(unit)] = n
+  return { unit, n, added: n - had }
+}
+
+/** The receive body's lines: what was counted, one line per lot and serial. */
+export function receiptLines(units: DeliveryUnit[], counted: Record<string, number>): { lot: number; serial?: number; quantity: number }[] {
+  const lines = new Map<string, { lot: number; serial?: number; quantity: number }>()
+  for (const u of units) {
+    const quantity = counted[unitKey(u)] ?? 0
+    if (!quantity) continue
+    const k = `${u.lot}:${u.serial ?? ''}`
+    const line = lines.get(k) ?? { lot: u.lot, ...(u.serial !== null ? { serial: u.serial } : {}), quantity: 0 }
+    line.quantity += quantity
+    lines.set(k, line)
+  }
+  return [...lines.values()]
 }

@@ -15,7 +15,7 @@ async function stubBackend(page: Page, scans: Array<{ raw: string }>) {
   await page.route('**/api/v1/auth/login', (route) =>
     route.fulfill({ json: { access_token: 'stub-token', token_type: 'bearer', expires_in: 28800, user: USER } }),
   )
-  await page.route('**/api/v1/tasks/summary', (route) => route.fulfill({ json: { receive: 3, qa_release: 1, putaway: 5, pick: 12, transfer: 0 } }))
+  await page.route('**/api/v1/tasks/summary', (route) => route.fulfill({ json: { receive: 3, qa_release: 1, putaway: 5, pick: 12, transfer: 0, dispatch: 4 } }))
   await page.route('**/api/v1/scans', async (route) => {
     const body = route.request().postDataJSON() as { raw: string }
     scans.push(body)
@@ -75,6 +75,7 @@ test('sign-in renders in zh-CN, switches to en; a wedge burst shows the banner',
   await page.getByTestId('signin-submit').click()
   await expect(page.getByTestId('home-user')).toContainText('王丽')
   await expect(page.getByTestId('tile-pick')).toContainText('12')
+  await expect(page.getByTestId('tile-dispatch-count')).toHaveText('4')
   await page.screenshot({ path: 'test-results/screens/home-zh-360x640.png' })
 
   // A scanner burst: keys 4 ms apart, then Enter, with focus on the page (no input).

@@ -3,7 +3,7 @@
  * server with the demo data plus a little work set up through the API so no list is empty.
  */
 import type { APIRequestContext, Page } from '@playwright/test'
-import { apiAs, daysFromNow, dismissBanner, expect, gs1, locationLabel, scan, signedIn, SYRINGE, test } from '../e2e/real/fixtures'
+import { apiAs, daysFromNow, dismissBanner, expect, gs1, locationLabel, scan, signedIn, stockedCatalogue, SYRINGE, test } from '../e2e/real/fixtures'
 
 const OUT = '../docs/screenshots'
 const REAGENT = { id: 295, gtin: '06971234005809' }
@@ -287,4 +287,48 @@ test('ward and alerts screens', async ({ browser, request }) => {
   await expect(qa.getByTestId('alert-item').first()).toBeVisible()
   await save(qa, 'tablet-alerts-inbox')
   await qa.close()
+})
+
+test('ward orders on the handheld', async ({ browser, request }) => {
+  test.setTimeout(120_000)
+  const nurseApi = await apiAs(request, 'nurse')
+  const headApi = await apiAs(request, 'head')
+  const wh = await apiAs(request, 'warehouse')
+  const dept = nurseApi.session.user.department_ids?.[0] ?? 1
+  const stocked = await stockedCatalogue(request, 3)
+  // Three approved requisitions: one waiting for release, one picking, one shipped.
+  const approved = async (product: number, quantity: number, urgency = 'routine') => {
+    const r = await nurseApi.post<{ id: number }>('/requisitions', { department: dept, lines: [{ product, quantity }], urgency, submit: true })
+    await headApi.post(`/requisitions/${r.id}/approve`, {})
+    return r.id
+  }
+  await approved(stocked[0]!.product, 4, 'urgent')
+  const picking = await approved(stocked[1]!.product, 3)
+  await wh.post(`/requisitions/${picking}/release`)
+  const shipped = await approved(stocked[2]!.product, 2)
+  const rel = await wh.post<{ shipments: { pick_list: number }[] }>(`/requisitions/${shipped}/release`)
+  const pl = await wh.get<{ id: number; lines: { id: number; lot: number; quantity: number }[] }>(`/pick-lists/${rel.shipments.at(-1)!.pick_list}`)
+  for (const l of pl.lines) await wh.post(`/pick-lists/${pl.id}/lines/${l.id}/confirm`, { lot: l.lot, quantity: l.quantity })
+  await wh.post(`/requisitions/${shipped}/ship`)
+
+  const hand = await browser.newPage()
+  await signedIn(hand, request, 'warehouse', '/')
+  await expect(hand.getByTestId('tile-dispatch')).toBeVisible()
+  await hand.getByTestId('tile-dispatch').click()
+  await expect(hand.getByTestId('dispatch-item').first()).toBeVisible()
+  await save(hand, 'dispatch-list')
+  await hand.goto(`/dispatch/${picking}`)
+  await expect(hand.getByTestId('dispatch-pick-progress')).toBeVisible()
+  await hand.getByTestId('dispatch-ship').click()
+  await expect(hand.getByTestId('scan-banner')).toHaveAttribute('data-state', 'refusal')
+  await save(hand, 'dispatch-ship-refused')
+  await hand.goto(`/dispatch/${shipped}`)
+  await expect(hand.getByTestId('dispatch-unit').first()).toBeVisible()
+  await save(hand, 'dispatch-deliver')
+  await hand.evaluate(() => localStorage.setItem('lotwise.locale', 'en'))
+  await hand.reload()
+  await expect(hand.getByTestId('dispatch-unit').first()).toBeVisible()
+  await save(hand, 'dispatch-deliver-en')
+  await hand.evaluate(() => localStorage.setItem('lotwise.locale', 'zh-CN'))
+  await hand.close()
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { NetworkError, ProblemError, createClient, problemFromResponse, type ClientConfig } from '@/api/client'
+import { NetworkError, ProblemError, createClient, filenameOf, problemFromResponse, type ClientConfig } from '@/api/client'
 
 function json(status: number, body: unknown, type = 'application/json') {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': type } })
@@ -100,5 +100,49 @@ describe('createClient', () => {
   it('returns undefined for 204', async () => {
     const fetchMock = vi.fn(async () => new Response(null, { status: 204 }))
     await expect(client(fetchMock as unknown as typeof fetch).post('/auth/logout')).resolves.toBeUndefined()
+  })
+})
+
+describe('getBlob (a PDF with the user credentials)', () => {
+  const pdf = () =>
+    new Response(new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d]), {
+      status: 200,
+      headers: { 'content-type': 'application/pdf', 'content-disposition': 'inline; filename="REQ-7-delivery-note.pdf"' },
+    })
+
+  it('sends the bearer token and language, asks for the file type and returns the bytes and the suggested name', async () => {
+    const fetchMock = vi.fn(async () => pdf())
+    const file = await client(fetchMock as unknown as typeof fetch).getBlob('/requisitions/7/delivery-note', { accept: 'application/pdf' })
+    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit]
+    const h = init.headers as Record<string, string>
+    expect(url).toBe('/api/v1/requisitions/7/delivery-note')
+    expect(init.method).toBe('GET')
+    expect(h.Authorization).toBe('Bearer tok')
+    expect(h['Accept-Language']).toBe('zh-CN')
+    expect(h.Accept).toBe('application/pdf, application/problem+json')
+    expect(h['Idempotency-Key']).toBeUndefined()
+    expect(file.filename).toBe('REQ-7-delivery-note.pdf')
+    expect(file.blob.type).toBe('application/pdf')
+    expect(new TextDecoder().decode(await file.blob.arrayBuffer())).toBe('%PDF-')
+  })
+
+  it('turns a refusal into ProblemError and a 401 into session expiry, like the JSON calls', async () => {
+    const onUnauthorized = vi.fn()
+    const notFound = vi.fn(async () => json(404, { title: 'Not Found', status: 404, detail: '未找到请领单 99', code: 'NOT_FOUND' }, 'application/problem+json'))
+    const err = await client(notFound as unknown as typeof fetch, { onUnauthorized }).getBlob('/requisitions/99/delivery-note').catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ProblemError)
+    expect((err as ProblemError).detail).toBe('未找到请领单 99')
+    expect(onUnauthorized).not.toHaveBeenCalled()
+    const expired = vi.fn(async () => json(401, { title: 'x', status: 401, detail: '请先登录', code: 'AUTHENTICATION_REQUIRED' }, 'application/problem+json'))
+    await expect(client(expired as unknown as typeof fetch, { onUnauthorized }).getBlob('/x')).rejects.toBeInstanceOf(ProblemError)
+    expect(onUnauthorized).toHaveBeenCalledTimes(1)
+  })
+
+  it('reads the file name of a Content-Disposition header', () => {
+    expect(filenameOf('inline; filename="REQ-7-delivery-note.pdf"')).toBe('REQ-7-delivery-note.pdf')
+    expect(filenameOf('attachment; filename=a.pdf')).toBe('a.pdf')
+    expect(filenameOf("attachment; filename=\"x.pdf\"; filename*=UTF-8''%E9%85%8D%E9%80%81%E5%8D%95.pdf")).toBe('配送单.pdf')
+    expect(filenameOf('inline')).toBeNull()
+    expect(filenameOf(null)).toBeNull()
   })
 })

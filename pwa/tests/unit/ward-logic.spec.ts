@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addToCart, approvalBody, approvedValue, departmentOf, patientRefOk, stepOf } from '@/ward/logic'
+import { addToCart, approvalBody, approvedValue, countScan, departmentOf, patientRefOk, receiptLines, requisitionChip, stepOf, unitKey } from '@/ward/logic'
 
 const item = { product: 5, product_code: 'P5', product_name: '注射器', model: '5ml', par_level: 20 }
 
@@ -39,5 +39,32 @@ describe('ward logic', () => {
   it('finds the ward of the user', () => {
     expect(departmentOf({ department_ids: [3, 4] })).toBe(3)
     expect(departmentOf(null)).toBeNull()
+  })
+
+  it('counts scans at the ward against the delivery, never past what was shipped', () => {
+    // Lot 7 on two shipments (4 then 1), two serials of lot 9.
+    const units = [
+      { shipment: 1, requisition_line: 10, lot: 7, serial: null, quantity: 4 },
+      { shipment: 2, requisition_line: 10, lot: 7, serial: null, quantity: 1 },
+      { shipment: 1, requisition_line: 11, lot: 9, serial: 90, quantity: 1 },
+      { shipment: 1, requisition_line: 11, lot: 9, serial: 91, quantity: 1 },
+    ]
+    const counted: Record<string, number> = {}
+    const lot7 = (u: (typeof units)[number]) => u.lot === 7
+    expect(countScan(units, counted, lot7, 3)).toMatchObject({ n: 3, added: 3 })
+    expect(countScan(units, counted, lot7, 3)).toMatchObject({ n: 4, added: 1 }) // capped at 4
+    expect(countScan(units, counted, lot7, 1)).toMatchObject({ unit: units[1], n: 1, added: 1 })
+    expect(countScan(units, counted, lot7, 1)).toMatchObject({ n: 4, added: 0 }) // all counted
+    expect(countScan(units, counted, (u) => u.serial === 91, 1)).toMatchObject({ n: 1, added: 1 })
+    expect(countScan(units, counted, (u) => u.lot === 8, 1)).toBeNull()
+    expect(counted[unitKey(units[2]!)]).toBeUndefined()
+    expect(receiptLines(units, counted)).toEqual([
+      { lot: 7, quantity: 5 },
+      { lot: 9, serial: 91, quantity: 1 },
+    ])
+  })
+
+  it('colours the status chip', () => {
+    expect(['submitted', 'approved', 'received', 'rejected'].map(requisitionChip)).toEqual(['lw-chip--warn', 'lw-chip--info', 'lw-chip--ok', 'lw-chip--stop'])
   })
 })

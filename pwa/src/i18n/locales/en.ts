@@ -45,6 +45,7 @@ const en: typeof zhCN = {
     wardApprove: 'Approve',
     wardReceive: 'Ward receipt',
     wardUse: 'Record use',
+    wardDispatch: 'Ward orders',
   },
   lookup: {
     title: 'Scan lookup',

@@ -163,6 +163,7 @@ const en: typeof zh = {
     finished: 'Picking finished',
     finishedHint: 'Every line is done; ready to ship',
     toShip: 'Go to shipping',
+    toRequisition: 'Back to the requisition to ship',
     status: { open: 'To pick', picking: 'Picking', picked: 'Picked', short: 'Short', cancelled: 'Cancelled' },
   },
   transfer: {
@@ -187,6 +188,7 @@ const en: typeof zh = {
     received: 'Received: transfer {id}',
     counted: '{product} arrived {n}',
     notOnOrder: 'Not on this transfer',
+    viaDispatch: 'Requisition {id}: ship it from Ward orders',
     product: 'Device',
     addLine: 'Scan a device to add it',
     createAndPick: 'Create pick list',

@@ -161,6 +161,7 @@ export default {
     finished: '拣货完成',
     finishedHint: '全部行已处理，可以发运',
     toShip: '去发运',
+    toRequisition: '回到请领单发货',
     status: { open: '待拣', picking: '拣货中', picked: '已拣', short: '缺货', cancelled: '已取消' } as Record<string, string>,
   },
   transfer: {
@@ -185,6 +186,7 @@ export default {
     received: '已接收：调拨单 {id}',
     counted: '{product} 实收 {n}',
     notOnOrder: '不在本调拨单上',
+    viaDispatch: '请领单 {id}：在“请领配送”中发货',
     product: '器械',
     addLine: '扫描器械加入调拨单',
     createAndPick: '生成拣货单',

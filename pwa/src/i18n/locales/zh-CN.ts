@@ -43,6 +43,7 @@ export default {
     wardApprove: '请领审批',
     wardReceive: '科室收货',
     wardUse: '使用登记',
+    wardDispatch: '请领配送',
   },
   lookup: {
     title: '扫码查询',

@@ -118,3 +118,26 @@ export const locationLabel = (warehouse: string, code: string) => `LW:LOC:${ware
 
 /** The demo's first syringe (lot-tracked, FEFO, at least 180 days' shelf life on receipt). */
 export const SYRINGE = { id: 1, gtin: '06971234000019' }
+
+export interface CatalogueProduct {
+  product: number
+  product_code: string
+  tracking: string
+}
+
+/** The ward's lot-tracked catalogue products (not the syringes other journeys use) that WH-C
+ *  holds released, in date, at least `min` of one lot in storage: up to `n` of them. */
+export async function stockedCatalogue(request: APIRequestContext, n: number, min = 5): Promise<CatalogueProduct[]> {
+  const nurse = await apiAs(request, 'nurse')
+  const wh = await apiAs(request, 'warehouse')
+  const dept = nurse.session.user.department_ids?.[0] ?? 1
+  const cat = await nurse.get<{ items: CatalogueProduct[] }>(`/departments/${dept}/catalogue`, { limit: 200 })
+  const found: CatalogueProduct[] = []
+  for (const c of cat.items.filter((c) => c.tracking === 'lot' && !c.product_code.startsWith('SYRI'))) {
+    const stock = await wh.get<{ items: { available: number; location_kind: string; lot_status: string; expiry: string | null }[] }>('/stock', { warehouse: 1, product: c.product, limit: 100 })
+    if (stock.items.some((b) => b.location_kind === 'storage' && b.lot_status === 'released' && b.available >= min && (!b.expiry || b.expiry > '2027'))) found.push(c)
+    if (found.length === n) break
+  }
+  if (found.length < n) throw new Error(`only ${found.length} catalogue products with stock at WH-C`)
+  return found
+}
