@@ -57,16 +57,26 @@ CRON: list[Cron] = [
     Cron(requisition_jobs.propose_par_requisitions, minutes=frozenset({30}), hours=frozenset({21})),
 ]
 
-# Outbox topic -> job functions enqueued with (event id, payload) when it is published.
+# Outbox topic -> job functions enqueued with (event id, payload) for each event published.
 SUBSCRIPTIONS: dict[str, list[JobFunction]] = {**alert_jobs.SUBSCRIPTIONS}
+# Outbox topic -> job functions enqueued once per dispatch round with (event ids, payloads) of
+# all that round's events of the topic: one evaluation of many stock changes instead of many.
+BATCH_SUBSCRIPTIONS: dict[str, list[JobFunction]] = {**alert_jobs.BATCH_SUBSCRIPTIONS}
 
 
 def job_sink(queue: JobQueue) -> outbox.Sink:
-    async def sink(event_id: int, topic: str, payload: dict[str, Any]) -> None:
-        for function in SUBSCRIPTIONS.get(topic, []):
-            # The job id makes a re-published event (after a crash) enqueue nothing new.
-            name = function.__name__
-            await queue.enqueue(name, event_id, payload, job_id=f"{name}:{event_id}")
+    async def sink(events: Sequence[outbox.Event]) -> None:
+        batched: dict[str, list[outbox.Event]] = {}
+        for event in events:
+            for function in SUBSCRIPTIONS.get(event.topic, []):
+                # The job id makes a re-published event (after a crash) enqueue nothing new.
+                name = function.__name__
+                await queue.enqueue(name, event.id, event.payload, job_id=f"{name}:{event.id}")
+            for function in BATCH_SUBSCRIPTIONS.get(event.topic, []):
+                batched.setdefault(function.__name__, []).append(event)
+        for name, mine in batched.items():
+            ids, payloads = [e.id for e in mine], [e.payload for e in mine]
+            await queue.enqueue(name, ids, payloads, job_id=f"{name}:{ids[0]}-{ids[-1]}")
 
     return sink
 
@@ -75,10 +85,13 @@ def channel_sink(publish: Any) -> outbox.Sink:
     """Live events to WebSocket subscribers: `publish` is ChannelsPlugin.wait_published."""
     from backend.realtime.routing import channels_for_event
 
-    async def sink(event_id: int, topic: str, payload: dict[str, Any]) -> None:
-        channels = channels_for_event(payload)
-        if channels:
-            await publish({"id": event_id, "topic": topic, "data": payload}, channels)
+    async def sink(events: Sequence[outbox.Event]) -> None:
+        for event in events:
+            channels = channels_for_event(event.payload)
+            if channels:
+                await publish(
+                    {"id": event.id, "topic": event.topic, "data": event.payload}, channels
+                )
 
     return sink
 

@@ -1,10 +1,13 @@
 """The transactional outbox's dispatcher: publish committed events, retry until delivered.
 
 Events are rows in ``outbox_event`` written by a unit of work. The dispatcher reads the ones not
-yet published, in order, hands each to every sink (live channels, job enqueueing), and marks it
-published. A sink that fails leaves the event unpublished with the error noted; the next round
-tries again, so an event written is never lost. Several dispatchers may run at once on
-PostgreSQL (rows are claimed with SKIP LOCKED); on SQLite there is one process.
+yet published, in order, hands them as one batch to every sink (live channels, job enqueueing),
+and marks them published. A sink that fails leaves the whole batch unpublished with the error
+noted; the next rounds try again one event at a time (so one undeliverable event holds back only
+those after it) until one is delivered, so an event written is never lost. Delivery is at least
+once: the events of a failed batch before the culprit are handed over again. Several
+dispatchers may run at once on PostgreSQL (rows are claimed with SKIP LOCKED); on SQLite there
+is one process.
 
 Wherever a dispatcher runs (the embedded server, `lotwise worker`), the audit chain's sealer
 runs beside it on PostgreSQL (``backend.audit.chain.run_sealer``).
@@ -39,8 +42,19 @@ DISPATCH_GATHER_SECONDS = 0.005
 """A woken (or still busy) dispatcher waits this long before its next round, so a burst of
 commits is published in one round (one transaction) instead of one round each."""
 
-Sink = Callable[[int, str, dict[str, Any]], Awaitable[None]]
-"""Receives (event id, topic, payload); raises to have the event retried."""
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    topic: str
+    payload: dict[str, Any]
+
+
+BATCH = 200
+"""Events per dispatch round (one transaction, one call of each sink)."""
+
+Sink = Callable[[Sequence[Event]], Awaitable[None]]
+"""Receives a round's events in commit order; raises to have them all retried."""
 
 _wake: asyncio.Event | None = None
 _notify_pending = False
@@ -96,39 +110,39 @@ class Dispatched:
     failed: int
 
 
-async def dispatch_pending(sinks: Sequence[Sink], batch: int = 200) -> Dispatched:
-    failed = 0
-    delivered: list[int] = []
+async def dispatch_pending(sinks: Sequence[Sink], batch: int = BATCH) -> Dispatched:
+    """One round: up to ``batch`` unpublished events to every sink, published or (a sink
+    failed) left for the next round with the attempt and the error noted."""
     async with db.transaction():
         lock = "" if db.is_sqlite() else " FOR UPDATE SKIP LOCKED"
         rows = await db.fetch(
             "SELECT id, topic, payload FROM outbox_event WHERE published_at IS NULL "
             f"ORDER BY id LIMIT {int(batch)}{lock}"
         )
-        for row in rows:
-            payload = row["payload"]
-            if isinstance(payload, str):
-                payload = json.loads(payload)
-            try:
-                for sink in sinks:
-                    await sink(row["id"], row["topic"], payload)
-            except Exception as exc:  # a sink's failure must not lose the event: retry later
-                log.warning("outbox event %s (%s) not delivered: %s", row["id"], row["topic"], exc)
-                await OutboxEvent.update(
-                    {
-                        OutboxEvent.attempts: OutboxEvent.attempts + 1,
-                        OutboxEvent.last_error: repr(exc)[:2000],
-                    }
-                ).where(OutboxEvent.id == row["id"])
-                failed += 1
-                # Later events wait, so subscribers see events in commit order.
-                break
-            delivered.append(row["id"])
-        if delivered:
-            await OutboxEvent.update({OutboxEvent.published_at: clock.now()}).where(
-                OutboxEvent.id.is_in(delivered)
-            )
-    return Dispatched(len(delivered), failed)
+        if not rows:
+            return Dispatched(0, 0)
+        events = [Event(r["id"], r["topic"], _payload(r["payload"])) for r in rows]
+        ids = [e.id for e in events]
+        try:
+            for sink in sinks:
+                await sink(events)
+        except Exception as exc:  # a sink's failure must not lose the events: retry later
+            log.warning("outbox events %s..%s not delivered: %r", ids[0], ids[-1], exc)
+            await OutboxEvent.update(
+                {
+                    OutboxEvent.attempts: OutboxEvent.attempts + 1,
+                    OutboxEvent.last_error: repr(exc)[:2000],
+                }
+            ).where(OutboxEvent.id.is_in(ids))
+            return Dispatched(0, len(ids))
+        await OutboxEvent.update({OutboxEvent.published_at: clock.now()}).where(
+            OutboxEvent.id.is_in(ids)
+        )
+    return Dispatched(len(ids), 0)
+
+
+def _payload(value: Any) -> dict[str, Any]:
+    return json.loads(value) if isinstance(value, str) else dict(value)
 
 
 async def listen(event: asyncio.Event, retry_seconds: float = 1.0) -> None:
@@ -176,12 +190,14 @@ async def run_dispatcher(sinks: Sequence[Sink], poll_seconds: float = 0.5) -> No
 
 async def _dispatch_loop(sinks: Sequence[Sink], event: asyncio.Event, poll_seconds: float) -> None:
     backoff = poll_seconds
+    result = Dispatched(0, 0)
     while True:
         # Cleared before reading, not after: a wake-up (NOTIFY, a local commit) that arrives
         # while this round runs must lead to another round, not be lost until the next poll.
         event.clear()
         try:
-            result = await dispatch_pending(sinks)
+            # After a failed round, one event at a time: the ones before the culprit go out.
+            result = await dispatch_pending(sinks, batch=1 if result.failed else BATCH)
         except asyncio.CancelledError:
             raise
         except Exception:

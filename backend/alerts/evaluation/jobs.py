@@ -8,6 +8,7 @@ keyed by (webhook, event)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from backend.alerts import push, webhooks
@@ -20,23 +21,28 @@ from backend.core.jobs import JobFunction
 log = logging.getLogger(__name__)
 
 
-def scope_of_stock_change(payload: dict[str, Any]) -> Scope:
-    keys = payload.get("keys") or []
-    warehouse = payload.get("warehouse_id")
+def scope_of_stock_changes(payloads: Sequence[dict[str, Any]]) -> Scope:
+    """The lots and products the changes touched, in the warehouses they touched (a product
+    changed in one warehouse is evaluated in the others of the batch too: more than needed,
+    never less)."""
+    keys = [k for p in payloads for k in p.get("keys") or []]
+    warehouses = {int(p["warehouse_id"]) for p in payloads if p.get("warehouse_id") is not None}
+    everywhere = any(p.get("warehouse_id") is None for p in payloads)
     return Scope(
         lots=frozenset(int(k["lot"]) for k in keys if k.get("lot") is not None),
         products=frozenset(int(k["product"]) for k in keys if k.get("product") is not None),
-        warehouses=frozenset({int(warehouse)}) if warehouse is not None else None,
+        warehouses=None if everywhere else frozenset(warehouses),
     )
 
 
-async def evaluate_stock_change(
-    ctx: dict[str, Any], event_id: int, payload: dict[str, Any]
+async def evaluate_stock_changes(
+    ctx: dict[str, Any], event_ids: list[int], payloads: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    """`stock.changed`: re-evaluate the lots and the products × warehouse it touched."""
+    """`stock.changed`, a dispatch round's worth at once: re-evaluate the lots and the
+    products × warehouses they touched."""
     active = await active_rule_set()
-    return {"event": event_id} | await engine.evaluate_scope(
-        active.rule_set, scope_of_stock_change(payload)
+    return {"events": len(event_ids)} | await engine.evaluate_scope(
+        active.rule_set, scope_of_stock_changes(payloads)
     )
 
 
@@ -143,7 +149,7 @@ async def retry_webhooks(ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 FUNCTIONS: list[JobFunction] = [
-    evaluate_stock_change,
+    evaluate_stock_changes,
     evaluate_lot_status,
     evaluate_receipt_refusal,
     evaluate_reading,
@@ -154,8 +160,9 @@ FUNCTIONS: list[JobFunction] = [
     retry_webhooks,
 ]
 
+BATCH_SUBSCRIPTIONS: dict[str, list[JobFunction]] = {"stock.changed": [evaluate_stock_changes]}
+
 SUBSCRIPTIONS: dict[str, list[JobFunction]] = {
-    "stock.changed": [evaluate_stock_change],
     "lot.status_changed": [evaluate_lot_status],
     "receipt.refused": [evaluate_receipt_refusal],
     "device.reading": [evaluate_reading],

@@ -11,3 +11,4 @@ from backend import worker
 @pytest.fixture(autouse=True)
 def _no_job_subscriptions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(worker, "SUBSCRIPTIONS", {})
+    monkeypatch.setattr(worker, "BATCH_SUBSCRIPTIONS", {})

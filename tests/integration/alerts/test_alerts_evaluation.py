@@ -14,6 +14,7 @@ from backend.core import clock, db
 from backend.realtime.routing import channels_for_event
 from backend.receiving.tables import PurchaseOrder, PurchaseOrderLine
 from backend.stock.tables import TransferOrder
+from backend.worker import BATCH_SUBSCRIPTIONS as WORKER_BATCH_SUBSCRIPTIONS
 from backend.worker import SUBSCRIPTIONS as WORKER_SUBSCRIPTIONS
 from tests.integration.alerts.world import alerts, build_world, events, make_lot, policy, put
 
@@ -60,23 +61,44 @@ async def test_expired_stock_on_hand_is_its_own_alert_and_the_near_expiry_one_re
 
 async def test_a_stock_change_event_enqueues_evaluation_of_just_its_keys() -> None:
     w = await build_world()
-    assert jobs.evaluate_stock_change in WORKER_SUBSCRIPTIONS["stock.changed"]
+    assert jobs.evaluate_stock_changes in WORKER_BATCH_SUBSCRIPTIONS["stock.changed"]
     near = await make_lot(w.syringe, "L1", w.today + timedelta(days=20))
     other = await make_lot(w.stent, "S1", w.today + timedelta(days=20))
     await put(other, w.storage_a, 1)  # not in the event below: must not be evaluated
     await put(near, w.storage_a, 5)
     (event_id, _t, payload) = (await events("stock.changed"))[-1]
-    result = await jobs.evaluate_stock_change({}, event_id, payload)
+    result = await jobs.evaluate_stock_changes({}, [event_id], [payload])
     assert result["raised"] == 1
     (alert,) = await alerts()
     assert alert["lot"] == near and alert["severity"] == "critical"
     # The stock leaves: the same job on the new event resolves the alert.
     await put(near, w.storage_a, -5)
     (event_id, _t, payload) = (await events("stock.changed"))[-1]
-    assert (await jobs.evaluate_stock_change({}, event_id, payload))["resolved"] == 1
+    assert (await jobs.evaluate_stock_changes({}, [event_id], [payload]))["resolved"] == 1
     assert (await alerts())[0]["state"] == "resolved"
     # Running the same event's job again (a re-published event) changes nothing.
-    assert (await jobs.evaluate_stock_change({}, event_id, payload))["resolved"] == 0
+    assert (await jobs.evaluate_stock_changes({}, [event_id], [payload]))["resolved"] == 0
+
+
+async def test_one_evaluation_covers_a_rounds_stock_changes_in_every_warehouse_they_touched() -> (
+    None
+):
+    w = await build_world()
+    await policy(w.syringe, w.wh_a, reorder_point=10, minimum=5)
+    await policy(w.stent, w.wh_b, reorder_point=10, minimum=5)
+    syringes = await make_lot(w.syringe, "L1", w.today + timedelta(days=20))
+    stents = await make_lot(w.stent, "S1", w.today + timedelta(days=800))
+    await put(syringes, w.storage_a, 3)
+    await put(stents, w.storage_b, 2)
+    changes = (await events("stock.changed"))[-2:]
+    assert {p["warehouse_id"] for _i, _t, p in changes} == {w.wh_a, w.wh_b}
+    await jobs.evaluate_stock_changes({}, [i for i, _t, _p in changes], [p for *_x, p in changes])
+    found = {(a["rule"], a["warehouse"], a["lot"] or a["product"]) for a in await alerts()}
+    assert found == {
+        (rules.NEAR_EXPIRY, w.wh_a, syringes),
+        (rules.LOW_STOCK, w.wh_a, w.syringe),
+        (rules.LOW_STOCK, w.wh_b, w.stent),
+    }
 
 
 async def test_low_stock_escalates_to_stock_out_and_resolves_when_replenished() -> None:
