@@ -64,6 +64,45 @@ async def throwaway_database(label: str) -> AsyncIterator[str]:
             await admin.close()
 
 
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """User + system CPU seconds so far of: the server (``server_pid`` and its descendants),
+    this process (the load client), PostgreSQL's processes, and everything else (Linux /proc).
+    A difference of two readings tells where a run's CPU went."""
+    tick = os.sysconf("SC_CLK_TCK")
+    procs: dict[int, tuple[str, int, float]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:  # the process ended meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        command = stat[stat.index("(") + 1 : stat.rindex(")")]
+        procs[int(entry)] = (command, int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+
+    def group(pid: int) -> str:
+        seen = pid
+        while seen > 1 and seen in procs:
+            if seen == server_pid:
+                return "server"
+            seen = procs[seen][1]
+        if pid == os.getpid():
+            return "load client"
+        return "postgres" if procs[pid][0] == "postgres" else "other"
+
+    totals: dict[str, float] = {}
+    for pid, (_command, _parent, seconds) in procs.items():
+        totals[group(pid)] = totals.get(group(pid), 0.0) + seconds
+    return totals
+
+
+def cpu_spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """CPU seconds per group between two readings (processes that ended are not counted)."""
+    return {k: after[k] - before.get(k, 0.0) for k in after if after[k] > before.get(k, 0.0)}
+
+
 def percentile(values: Sequence[float], p: float) -> float:
     ordered = sorted(values)
     if not ordered:

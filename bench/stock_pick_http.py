@@ -32,7 +32,13 @@ import asyncpg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.stock_common import ADMIN_URL, percentile, throwaway_database  # noqa: E402
+from bench.stock_common import (  # noqa: E402
+    ADMIN_URL,
+    cpu_seconds,
+    cpu_spent,
+    percentile,
+    throwaway_database,
+)
 
 PRODUCTS = 6_400
 LOT_UNITS = 1_000_000
@@ -302,7 +308,9 @@ async def main(args: argparse.Namespace) -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             await wait_healthy(base, server)
+            before = cpu_seconds(server.pid)
             latencies, statuses, elapsed = await load(base, token, work, args.seconds)
+            spent = cpu_spent(before, cpu_seconds(server.pid))
         finally:
             server.terminate()
             try:
@@ -317,6 +325,13 @@ async def main(args: argparse.Namespace) -> None:
             f"process(es): {done:,} of {total_lines:,} lines in {elapsed:.1f} s = "
             f"{rate:,.0f} confirmations/s; p50 {percentile(ms, 50):.1f} ms, "
             f"p99 {percentile(ms, 99):.1f} ms; statuses {statuses}"
+        )
+        # Where the machine's CPU went while the load ran.
+        top = sorted(spent.items(), key=lambda kv: -kv[1])
+        print(
+            "CPU per confirmation: "
+            + ", ".join(f"{name} {1000 * sec / max(done, 1):.2f} ms" for name, sec in top)
+            + f" (of {2 * elapsed:.0f} CPU s on 2 cores, {sum(spent.values()):.0f} used)"
         )
     tps = pgbench(args.clients, args.pgbench_seconds, args.scale)
     print(

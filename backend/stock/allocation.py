@@ -84,7 +84,7 @@ def _scan(kind: str, product: str, need: str, limit: int | None) -> tuple[str, i
         "SELECT b.id AS balance_id, b.product, b.lot, b.serial, b.location, b.expiry, "
         f"b.received_at, b.on_hand - b.reserved AS available, {sort_expiry} AS sort_expiry, "
         f"{need} AS need FROM stock_balance b WHERE b.product = {product} "
-        f"AND b.on_hand > 0 AND b.on_hand > b.reserved {expiry_condition}ORDER BY {order}"
+        f"AND b.in_stock AND b.on_hand > b.reserved {expiry_condition}ORDER BY {order}"
         + ("" if limit is None else f" LIMIT {int(limit)}")
     )
     return sql, 1 if kind == "dated" else 0

@@ -104,7 +104,9 @@ class StockBalance(Table, tablename="stock_balance"):
     reserved = Integer(default=0)
 
     # Unique (location, lot) where serial is null, (location, lot, serial) otherwise; a serial
-    # on hand in one place only; (product, expiry, received_at) for FEFO: indexes in migrations/
+    # on hand in one place only; (product, expiry, received_at) for FEFO: indexes in migrations/.
+    # ``in_stock`` (on_hand > 0) is computed by the database and not declared here: the FEFO,
+    # FIFO and serial indexes are partial on it, so takes and puts update rows in place.
 
 
 class LotStatusEvent(Table, tablename="lot_status_event"):
