@@ -545,6 +545,7 @@ class Stored:
     level: int
     severity: str
     warehouse: int | None = None
+    product: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

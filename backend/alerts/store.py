@@ -433,6 +433,7 @@ async def stored(
             int(r["level"]),
             r["severity"],
             r["warehouse"],
+            r["product"],
         )
         for r in rows
     ]

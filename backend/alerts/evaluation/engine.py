@@ -53,10 +53,20 @@ async def evaluate_lots(
 async def evaluate_products(
     rs: RuleSet, today: date, now: datetime, scope: Scope | None
 ) -> store.Applied:
-    findings, stored = await _together(
-        finders.product_findings(rs, today, now, scope),
-        store.stored(finders.PRODUCT_RULES, products=None if scope is None else scope.products),
+    if scope is None:
+        findings, stored = await _together(
+            finders.product_findings(rs, today, now, None),
+            store.stored(finders.PRODUCT_RULES),
+        )
+        return await store.apply(_plan(findings, stored, None), now=now)
+    # A stock change can end slow moving (an issue) but not start it (that takes days without
+    # one, which the sweep sees): only products already flagged are looked at again for it.
+    stored = await store.stored(finders.PRODUCT_RULES, products=scope.products)
+    flagged = frozenset(
+        s.product for s in stored if s.rule == rules.SLOW_MOVING and s.product is not None
     )
+    slow = Scope(products=flagged, warehouses=scope.warehouses)
+    findings = await finders.product_findings(rs, today, now, scope, slow_moving=slow)
     return await store.apply(_plan(findings, stored, scope), now=now)
 
 

@@ -310,8 +310,15 @@ def _product_scope(scope: Scope | None, product: str, warehouse: str) -> tuple[s
 
 
 async def product_findings(
-    rs: RuleSet, today: date, now: datetime, scope: Scope | None
+    rs: RuleSet,
+    today: date,
+    now: datetime,
+    scope: Scope | None,
+    *,
+    slow_moving: Scope | None = None,
 ) -> list[rules.Finding]:
+    """Low stock and par levels in ``scope``; slow moving in ``slow_moving`` (by default the
+    same scope)."""
     out: list[rules.Finding] = []
     ls = rs.low_stock
     if ls.enabled:
@@ -375,10 +382,11 @@ async def product_findings(
             if f is not None:
                 out.append(f)
     sm = rs.slow_moving
-    if sm.enabled:
+    slow = scope if slow_moving is None else slow_moving
+    if sm.enabled and (slow is None or slow.products):
         roles = _roles(sm.roles)
-        inner, inner_args = _product_scope(scope, "b.product", "loc.warehouse")
-        issued, issued_args = _product_scope(scope, "sl.product", "loc.warehouse")
+        inner, inner_args = _product_scope(slow, "b.product", "loc.warehouse")
+        issued, issued_args = _product_scope(slow, "sl.product", "loc.warehouse")
         reasons = ", ".join(str(int(r)) for r in sorted(ISSUING))
         rows = await db.fetch(
             "WITH onhand AS (SELECT b.product, loc.warehouse, SUM(b.on_hand) AS on_hand, "

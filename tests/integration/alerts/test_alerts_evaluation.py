@@ -11,8 +11,12 @@ from backend.alerts.ruleset import DEFAULT
 from backend.alerts.tables import SensorLocation
 from backend.catalog.tables import SupplierLicence, SupplierProduct
 from backend.core import clock, db
+from backend.core.actor import SYSTEM
+from backend.core.unit_of_work import unit_of_work
 from backend.realtime.routing import channels_for_event
 from backend.receiving.tables import PurchaseOrder, PurchaseOrderLine
+from backend.stock import ledger
+from backend.stock.reasons import ISSUING
 from backend.stock.tables import TransferOrder
 from backend.worker import BATCH_SUBSCRIPTIONS as WORKER_BATCH_SUBSCRIPTIONS
 from backend.worker import SUBSCRIPTIONS as WORKER_SUBSCRIPTIONS
@@ -218,6 +222,37 @@ async def test_slow_moving_stock() -> None:
     await sweep(days=181)
     (alert,) = await alerts(rules.SLOW_MOVING)
     assert alert["product"] == w.syringe and alert["warehouse"] == w.wh_a
+
+
+async def test_an_issue_ends_slow_moving_at_once_and_a_stock_change_alone_never_starts_it() -> None:
+    w = await build_world()
+    long_ago = clock.now() - timedelta(days=200)
+    syringes = await make_lot(w.syringe, "L1", w.today + timedelta(days=2000), received=long_ago)
+    stents = await make_lot(w.stent, "S1", w.today + timedelta(days=2000), received=long_ago)
+    await put(syringes, w.storage_a, 10)
+    await sweep()
+    (flagged,) = await alerts(rules.SLOW_MOVING)
+    assert flagged["product"] == w.syringe
+    # Old stents arrive: slow moving too, but that is the sweep's to say, not the change's.
+    await put(stents, w.storage_a, 5)
+    (event_id, _t, payload) = (await events("stock.changed"))[-1]
+    await jobs.evaluate_stock_changes({}, [event_id], [payload])
+    assert [a["product"] for a in await alerts(rules.SLOW_MOVING)] == [w.syringe]
+    # Two syringes go to a patient: the flagged product is looked at again and is not slow.
+    async with unit_of_work(SYSTEM) as uow:
+        await ledger.post(
+            uow,
+            ledger.Document("patient_use"),
+            [ledger.Entry(w.storage_a, syringes, None, -2, min(ISSUING))],
+        )
+    (event_id, _t, payload) = (await events("stock.changed"))[-1]
+    await jobs.evaluate_stock_changes({}, [event_id], [payload])
+    (resolved,) = [a for a in await alerts(rules.SLOW_MOVING) if a["product"] == w.syringe]
+    assert resolved["state"] == "resolved"
+    await sweep()
+    assert {a["product"] for a in await alerts(rules.SLOW_MOVING) if a["state"] == "open"} == {
+        w.stent
+    }
 
 
 async def test_a_temperature_reading_out_of_range_raises_and_back_in_range_resolves() -> None:
