@@ -39,8 +39,13 @@ NOTIFY_GATHER_SECONDS = 0.005
 """Commits within this long of the first share one NOTIFY."""
 
 DISPATCH_GATHER_SECONDS = 0.005
-"""A woken (or still busy) dispatcher waits this long before its next round, so a burst of
-commits is published in one round (one transaction) instead of one round each."""
+"""A woken dispatcher waits this long before its round, so a burst of commits is published in
+one round (one transaction) instead of one round each."""
+
+BUSY_GATHER_SECONDS = 0.03
+"""After a round that published events (a steady stream of commits), the next round waits
+this long: bigger rounds, so one alert evaluation covers more stock changes, for at most this
+much more delay on live events."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +210,7 @@ async def _dispatch_loop(sinks: Sequence[Sink], event: asyncio.Event, poll_secon
             result = Dispatched(0, 1)
         if result.published and not result.failed:
             backoff = poll_seconds
-            await asyncio.sleep(DISPATCH_GATHER_SECONDS)
+            await asyncio.sleep(BUSY_GATHER_SECONDS)
             continue
         if result.failed:
             backoff = min(backoff * 2, 30.0)
