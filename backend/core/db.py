@@ -7,6 +7,7 @@ import sqlite3
 import string
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -132,6 +133,25 @@ def _numbered(template: str) -> str:
         if field is not None:
             parts.append(f"${n + 1}")
     return "".join(parts)
+
+
+def as_date(value: Any) -> date | None:
+    """A date as the database hands it back: a date (PostgreSQL) or ISO text (SQLite), or a
+    timestamp's date."""
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    return date.fromisoformat(str(value)[:10])
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A timestamp as the database hands it back: SQLite answers aggregates of timestamps as
+    text (UTC when it names no offset)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 _users = 0

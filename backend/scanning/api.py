@@ -10,12 +10,12 @@ from litestar.types import ASGIApp, HTTPResponseStartEvent, Receive, Scope, Send
 
 from backend.auth.guards import CurrentActor, actor_for_scope, requires
 from backend.auth.rules import Permission
-from backend.core import clock
+from backend.core import clock, db
 from backend.core.actor import Actor
 from backend.core.errors import InvalidInput, Lang
 from backend.core.problems import PROBLEM, domain_problem_body
 from backend.core.structs import Input, Output
-from backend.scanning import resolve, rules, service
+from backend.scanning import rules, service
 from backend.scanning.decoding import BarcodeError, ScannerProfile
 from backend.scanning.profiles import PROFILES
 from backend.scanning.service import INLINE_PROFILE, Resolution
@@ -185,7 +185,7 @@ def _out(r: Resolution, lang: Lang) -> ScanOut:
         lot=LotOut(
             id=lot["id"],
             lot_number=lot["lot_number"],
-            expiry=resolve.as_date(lot["expiry"]),
+            expiry=db.as_date(lot["expiry"]),
             status=lot["status"],
         )
         if lot

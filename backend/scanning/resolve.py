@@ -27,10 +27,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Final
 
 from backend.catalog.tables import Product
+from backend.core import db
 from backend.core.actor import Actor
 from backend.core.errors import NotFound
 from backend.scanning.batching import Batcher
@@ -104,7 +104,7 @@ def _lot(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
         "id": row[f"{prefix}_id"],
         "product": row[f"{prefix}_product"],
         "lot_number": row[f"{prefix}_number"],
-        "expiry": as_date(row[f"{prefix}_expiry"]),
+        "expiry": db.as_date(row[f"{prefix}_expiry"]),
         "status": row[f"{prefix}_status"],
     }
 
@@ -112,7 +112,7 @@ def _lot(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
 def _item(row: dict[str, Any]) -> tuple[ProductHit, StockUnit]:
     product = {key: row[key] for key in _PRODUCT_KEYS}
     product["active"] = bool(product["active"])
-    product["registration_valid_until"] = as_date(product["registration_valid_until"])
+    product["registration_valid_until"] = db.as_date(product["registration_valid_until"])
     hit = ProductHit(product=product, level=row["pk_level"], quantity=int(row["pk_quantity"]))
     lot = _lot(row, "lot")
     serial: dict[str, Any] | None = None
@@ -210,10 +210,3 @@ async def pick_list_by_id(actor: Actor, pick_list_id: int) -> dict[str, Any] | N
         return await pick_list(actor, pick_list_id)
     except NotFound:
         return None
-
-
-def as_date(value: object) -> date | None:
-    """Dates as SQLite may hand them back (ISO text) or as PostgreSQL does."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])

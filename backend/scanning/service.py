@@ -7,12 +7,12 @@ log keeps the raw text). Rows of concurrent scans share one transaction (``log.p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Final
 
 from backend.auth.rules import Permission, allowed
-from backend.core import clock
+from backend.core import clock, db
 from backend.core.actor import Actor
 from backend.scanning import log, resolve, rules
 from backend.scanning.decoding import MAX_SCAN_LENGTH, BarcodeError, Decoded, ScannerProfile, decode
@@ -57,18 +57,7 @@ async def scan(
         raise
     resolution = await _resolve(actor, decoded, today)
     log_id = await _log(actor, raw, station, profile_name, resolution.outcome, resolution)
-    return Resolution(
-        outcome=resolution.outcome,
-        decoded=decoded,
-        log_id=log_id,
-        product=resolution.product,
-        unit=resolution.unit,
-        location=resolution.location,
-        document=resolution.document,
-        document_status=resolution.document_status,
-        actions=resolution.actions,
-        warnings=resolution.warnings,
-    )
+    return replace(resolution, decoded=decoded, log_id=log_id)
 
 
 async def _resolve(actor: Actor, decoded: Decoded, today: date) -> Resolution:
@@ -95,7 +84,7 @@ async def _resolve(actor: Actor, decoded: Decoded, today: date) -> Resolution:
 
 def _item(decoded: Decoded, hit: ProductHit, unit: StockUnit, today: date) -> Resolution:
     lot, serial, product = unit.lot, unit.serial, hit.product
-    record_expiry = resolve.as_date(lot["expiry"]) if lot else None
+    record_expiry = db.as_date(lot["expiry"]) if lot else None
     facts = rules.ItemFacts(
         product_active=bool(product["active"]),
         lot_known=lot is not None,
@@ -114,7 +103,7 @@ def _item(decoded: Decoded, hit: ProductHit, unit: StockUnit, today: date) -> Re
         serial_status=facts.serial_status,
         product=str(product["code"]),
         product_active=facts.product_active,
-        registration_valid_until=resolve.as_date(product.get("registration_valid_until")),
+        registration_valid_until=db.as_date(product.get("registration_valid_until")),
     )
     return Resolution(
         outcome="product",

@@ -157,7 +157,7 @@ async def candidates(
     out: dict[int, list[rules.Candidate]] = {p: [] for p in needs}
     labels: dict[int, Labels] = {}
     for r in rows:
-        expiry = ledger.as_date(r["expiry"])
+        expiry = db.as_date(r["expiry"])
         out[r["product"]].append(
             rules.Candidate(
                 balance_id=r["balance_id"],

@@ -64,15 +64,9 @@ async def lot_facts(lot_ids: Iterable[int]) -> dict[int, LotFacts]:
         f"SELECT id, product, expiry, first_received_at FROM lot WHERE id IN ({marks})", *ids
     )
     return {
-        r["id"]: LotFacts(r["id"], r["product"], as_date(r["expiry"]), r["first_received_at"])
+        r["id"]: LotFacts(r["id"], r["product"], db.as_date(r["expiry"]), r["first_received_at"])
         for r in rows
     }
-
-
-def as_date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
 
 
 def _key_sql(serial: int | None) -> str:

@@ -364,7 +364,7 @@ async def _scanned_unit(
             raise InvalidInput(field="serial", reason="not of the scanned lot")
     elif line["serial"] is not None:
         raise InvalidInput(field="serial", reason="scan the serial of a serial-tracked unit")
-    expiry = ledger.as_date(lot["expiry"])
+    expiry = db.as_date(lot["expiry"])
     picked = rules.PickedUnit(
         product_id=lot["product"],
         lot_id=lot["id"],

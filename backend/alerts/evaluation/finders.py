@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from backend.alerts import rules
@@ -34,22 +34,6 @@ def _in(column: str, values: Iterable[int]) -> tuple[str, list[Any]]:
     if not ids:
         return " AND 1 = 0", []
     return f" AND {column} IN ({', '.join('{}' for _ in ids)})", list(ids)
-
-
-def as_datetime(value: Any) -> datetime | None:
-    """SQLite answers aggregates of timestamps as text."""
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def as_date(value: Any) -> date | None:
-    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
-        return value
-    if isinstance(value, datetime):
-        return value.date()
-    return date.fromisoformat(str(value)[:10])
 
 
 def _roles(items: Sequence[str]) -> tuple[str, ...]:
@@ -99,7 +83,7 @@ async def lot_findings(
             *args,
         )
         for r in rows:
-            arrived = as_datetime(r["arrived_at"])
+            arrived = db.as_datetime(r["arrived_at"])
             if arrived is None:
                 continue
             f = rules.dwell(
@@ -141,13 +125,13 @@ async def _expiry_mismatches(
     latest = {(r["lot"], r["warehouse"]): r for r in rows}
     out: list[rules.Finding] = []
     for r in latest.values():
-        refused_at = as_datetime(r["refused_at"])
+        refused_at = db.as_datetime(r["refused_at"])
         f = rules.expiry_mismatch(
             lot=r["lot"],
             warehouse=r["warehouse"],
             product=r["product"],
-            recorded=as_date(r["recorded"]),
-            received=as_date(r["received_expiry"]),
+            recorded=db.as_date(r["recorded"]),
+            received=db.as_date(r["received_expiry"]),
             severity=la.expiry_mismatch_severity,
             roles=_roles(la.roles),
             facts={
@@ -276,7 +260,7 @@ async def expiry_changes(
             lot=r["lot"],
             warehouse=r["warehouse"],
             product=r["product"],
-            expiry=as_date(r["expiry"]),
+            expiry=db.as_date(r["expiry"]),
             on_hand=int(r["on_hand"]),
             today=today,
             levels=levels,
@@ -404,14 +388,14 @@ async def product_findings(
             *issued_args,
         )
         for r in rows:
-            since = as_datetime(r["since"])
+            since = db.as_datetime(r["since"])
             if since is None:
                 continue
             f = rules.slow_moving(
                 product=r["product"],
                 warehouse=r["warehouse"],
                 on_hand=int(r["on_hand"]),
-                last_issue=as_datetime(r["last_issue"]),
+                last_issue=db.as_datetime(r["last_issue"]),
                 stocked_since=since,
                 now=now,
                 days=sm.days,
@@ -434,7 +418,7 @@ TIME_RULES = (
 
 
 def _site_date(value: Any, zone: Any) -> date:
-    at = as_datetime(value)
+    at = db.as_datetime(value)
     assert at is not None
     return at.astimezone(zone).date()
 
@@ -457,7 +441,7 @@ async def time_findings(rs: RuleSet, today: date, now: datetime, zone: Any) -> l
             "po.promised_date"
         )
         for r in rows:
-            promised = as_date(r["promised_date"]) or promised_by_lead_time(
+            promised = db.as_date(r["promised_date"]) or promised_by_lead_time(
                 _site_date(r["created_at"], zone), [r["lead"]]
             )
             if promised is None:
@@ -480,7 +464,7 @@ async def time_findings(rs: RuleSet, today: date, now: datetime, zone: Any) -> l
             "WHERE status = 'shipped' AND shipped_at IS NOT NULL"
         )
         for r in rows:
-            shipped = as_datetime(r["shipped_at"])
+            shipped = db.as_datetime(r["shipped_at"])
             assert shipped is not None
             f = rules.transit_late(
                 order=r["id"],
@@ -508,7 +492,7 @@ async def time_findings(rs: RuleSet, today: date, now: datetime, zone: Any) -> l
             f = rules.certificate(
                 rule=rules.LICENCE_EXPIRING,
                 subject=f"supplier_licence:{r['id']}",
-                valid_until=as_date(r["valid_until"]),
+                valid_until=db.as_date(r["valid_until"]),
                 today=today,
                 warn_days=ce.warn_days,
                 severity=ce.severity,
@@ -533,7 +517,7 @@ async def time_findings(rs: RuleSet, today: date, now: datetime, zone: Any) -> l
             f = rules.certificate(
                 rule=rules.REGISTRATION_EXPIRING,
                 subject=f"product:{r['id']}",
-                valid_until=as_date(r["registration_valid_until"]),
+                valid_until=db.as_date(r["registration_valid_until"]),
                 today=today,
                 warn_days=ce.warn_days,
                 severity=ce.severity,
