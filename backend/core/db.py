@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 import string
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from typing import Any
@@ -133,6 +133,15 @@ def _numbered(template: str) -> str:
         if field is not None:
             parts.append(f"${n + 1}")
     return "".join(parts)
+
+
+def and_in(column: str, values: Iterable[Any]) -> tuple[str, list[Any]]:
+    """`` AND <column> IN ({}, ...)`` over the distinct values, and its parameters; an empty
+    set matches nothing."""
+    distinct = sorted(set(values))
+    if not distinct:
+        return " AND 1 = 0", []
+    return f" AND {column} IN ({', '.join('{}' for _ in distinct)})", distinct
 
 
 def as_date(value: Any) -> date | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from backend.core import db
 from backend.core.actor import Actor
 from backend.core.db import fetch
 
@@ -17,10 +18,7 @@ def _scope(actor: Actor, column: str) -> tuple[str, list[Any]]:
     always-false test for someone without any warehouse."""
     if actor.all_scopes:
         return "", []
-    ids = sorted(actor.warehouse_ids)
-    if not ids:
-        return " AND 1 = 0", []
-    return f" AND {column} IN ({', '.join('{}' for _ in ids)})", list(ids)
+    return db.and_in(column, actor.warehouse_ids)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ lots, ...); ``backend/alerts/rules.py`` makes every decision."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -29,13 +29,6 @@ class Scope:
     warehouses: frozenset[int] | None = None
 
 
-def _in(column: str, values: Iterable[int]) -> tuple[str, list[Any]]:
-    ids = sorted(set(values))
-    if not ids:
-        return " AND 1 = 0", []
-    return f" AND {column} IN ({', '.join('{}' for _ in ids)})", list(ids)
-
-
 def _roles(items: Sequence[str]) -> tuple[str, ...]:
     return tuple(items)
 
@@ -50,7 +43,7 @@ async def lot_findings(
     rs: RuleSet, today: date, now: datetime, scope: Scope | None
 ) -> list[rules.Finding]:
     out: list[rules.Finding] = []
-    where, args = ("", []) if scope is None else _in("b.lot", scope.lots)
+    where, args = ("", []) if scope is None else db.and_in("b.lot", scope.lots)
     la = rs.lot_anomalies
     if la.enabled:
         roles = _roles(la.roles)
@@ -112,7 +105,7 @@ async def _expiry_mismatches(
     ``expiry_mismatch_days``: the latest refusal per lot and warehouse, compared with the lot's
     expiry on record now (corrected to the delivered one, the alert resolves)."""
     la = rs.lot_anomalies
-    where, args = ("", []) if scope is None else _in("r.lot", scope.lots)
+    where, args = ("", []) if scope is None else db.and_in("r.lot", scope.lots)
     rows = await db.fetch(
         "SELECT r.lot, r.warehouse, r.product, r.supplier, r.lot_number, r.received_expiry, "
         "r.refused_at, r.refused_by_name, l.expiry AS recorded FROM receipt_refusal r "
@@ -197,8 +190,8 @@ async def expiry_changes(
     ne = rs.near_expiry
     plan = expiry_plan(rs)
     horizon = today + timedelta(days=plan.widest)
-    where, args = ("", []) if scope is None else _in("b.lot", scope.lots)
-    alert_where, alert_args = ("", []) if scope is None else _in("a.lot", scope.lots)
+    where, args = ("", []) if scope is None else db.and_in("b.lot", scope.lots)
+    alert_where, alert_args = ("", []) if scope is None else db.and_in("a.lot", scope.lots)
     level, level_args = _level_sql(rs, today)
     # Two halves, each an indexed lookup (a FULL OUTER JOIN of the findings with the stored
     # alerts has no index on either side: SQLite compared every pair, quadratic in the alerts).
@@ -286,9 +279,9 @@ PRODUCT_RULES = (rules.LOW_STOCK, rules.PAR_LEVEL, rules.SLOW_MOVING)
 def _product_scope(scope: Scope | None, product: str, warehouse: str) -> tuple[str, list[Any]]:
     if scope is None:
         return "", []
-    sql, args = _in(product, scope.products)
+    sql, args = db.and_in(product, scope.products)
     if scope.warehouses is not None:
-        more, more_args = _in(warehouse, scope.warehouses)
+        more, more_args = db.and_in(warehouse, scope.warehouses)
         sql, args = sql + more, args + more_args
     return sql, args
 
