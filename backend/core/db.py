@@ -15,6 +15,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from backend.core.pg_engine import SafePostgresEngine
 from backend.core.sqlite_pool import PooledSQLiteEngine
 from backend.settings import Settings
 
@@ -35,7 +36,7 @@ def make_engine(settings: Settings) -> Engine[Any]:
         raise ValueError(
             f"DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme}://"
         )
-    return PostgresEngine(config={"dsn": url.replace("postgresql+asyncpg://", "postgresql://")})
+    return SafePostgresEngine(config={"dsn": url.replace("postgresql+asyncpg://", "postgresql://")})
 
 
 def prepare_sqlite_file(path: str) -> None:

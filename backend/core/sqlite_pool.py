@@ -12,6 +12,7 @@ connection from BEGIN to COMMIT or ROLLBACK.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from typing import Any
 
@@ -85,24 +86,42 @@ class PooledSQLiteEngine(SQLiteEngine):
 
 
 class PooledTransaction(SQLiteTransaction):
-    """Piccolo's transaction, but it gives its connection back instead of closing it."""
+    """Piccolo's transaction, but it gives its connection back instead of closing it, and
+    whatever happens: a task cancelled while ``BEGIN IMMEDIATE`` waits for the write lock would
+    otherwise keep a connection that later takes the lock and holds it for good."""
+
+    async def __aenter__(self) -> SQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()  # type: ignore[no-untyped-call]
+        try:
+            await self.begin()  # type: ignore[no-untyped-call]
+        except BaseException:
+            # BEGIN may still be running in the connection's thread: closing it (queued after
+            # BEGIN there) rolls back whatever BEGIN took.
+            await asyncio.shield(self._engine().release(self.connection, healthy=False))
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
 
     async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
         if self._parent:
             return exception is None
+        self.engine.current_transaction.reset(self.context)
+        # Shielded: a cancellation here still ends the transaction and returns the connection.
+        await asyncio.shield(self._finish(commit=exception is None))
+        return exception is None
+
+    async def _finish(self, *, commit: bool) -> None:
+        healthy = False
+        try:
+            if not self._committed and not self._rolled_back:
+                await (self.commit() if commit else self.rollback())  # type: ignore[no-untyped-call]
+            healthy = True
+        finally:
+            await self._engine().release(self.connection, healthy)
+
+    def _engine(self) -> PooledSQLiteEngine:
         engine = self.engine
         assert isinstance(engine, PooledSQLiteEngine)
-        healthy = True
-        try:
-            if exception:
-                if not self._rolled_back:
-                    await self.rollback()  # type: ignore[no-untyped-call]
-            elif not self._committed and not self._rolled_back:
-                await self.commit()  # type: ignore[no-untyped-call]
-        except Exception:
-            healthy = False
-            raise
-        finally:
-            await engine.release(self.connection, healthy)
-            engine.current_transaction.reset(self.context)
-        return exception is None
+        return engine
