@@ -110,6 +110,12 @@ class Conflict(DomainError):
     en = "This conflicts with existing data"
 
 
+class ChangedMeanwhile(Conflict):
+    code = "CHANGED_MEANWHILE"
+    zh = "数据刚被他人修改，请重试"
+    en = "Someone else changed this at the same moment; please try again"
+
+
 class Duplicate(Conflict):
     code = "DUPLICATE"
     zh = "{field} 为 {value} 的记录已存在"

@@ -104,9 +104,22 @@ def insert_sql(events: Sequence[tuple[str, dict[str, Any]]]) -> tuple[str, list[
     """The INSERT of events (topic, payload) and its parameters, for a unit of work."""
     args: list[Any] = []
     for topic, payload in events:
-        args += [topic, json.dumps(payload, ensure_ascii=False, default=str)]
+        args += [topic, _json(payload)]
     marks = ", ".join("({}, {})" for _ in events)
     return f"INSERT INTO outbox_event (topic, payload) VALUES {marks}", args
+
+
+def insert_where_sql(topic: str, payload: dict[str, Any], condition: str) -> tuple[str, list[Any]]:
+    """The INSERT of one event only where ``condition`` (SQL) holds, and its parameters."""
+    value = "{}" if db.is_sqlite() else "CAST({} AS JSON)"
+    return (
+        f"INSERT INTO outbox_event (topic, payload) SELECT {{}}, {value} WHERE {condition}",
+        [topic, _json(payload)],
+    )
+
+
+def _json(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, ensure_ascii=False, default=str)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from typing import Any
 from backend.audit import chain
 from backend.core import db, outbox
 from backend.core.actor import Actor
+from backend.core.write import Refused, Write
 
 
 @dataclass(slots=True)
@@ -35,6 +36,7 @@ class UnitOfWork:
     actor: Actor
     _audits: list[PendingAudit] = field(default_factory=list)
     _events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    _maybe_events: bool = False
 
     def audit(
         self,
@@ -67,6 +69,15 @@ class UnitOfWork:
     def emit(self, topic: str, payload: dict[str, Any]) -> None:
         self._events.append((topic, payload))
 
+    def emit_where(
+        self, write: Write, topic: str, payload: dict[str, Any], condition: str, uses: int
+    ) -> None:
+        """An event written with ``write`` only where ``condition`` holds over the rows of its
+        change ``uses`` (``w<uses>``): the last line of a list closing it, say."""
+        sql, args = outbox.insert_where_sql(topic, payload, condition)
+        write.add(sql, *args, uses=uses)
+        self._maybe_events = True
+
     async def _flush_audits(self) -> list[int]:
         pending, self._audits = self._audits, []
         return await chain.append(self.actor, pending)
@@ -85,6 +96,36 @@ class UnitOfWork:
         if events:
             sql, args = outbox.insert_sql(events)
             await db.fetch(sql, *args)
+
+    async def apply(self, write: Write) -> None:
+        """Write ``write``'s changes, this unit's audit entries and its events: all or nothing.
+        For a use case that reads first, outside any transaction, and then writes only if
+        what it read still holds (its required changes say so): on PostgreSQL one statement,
+        no BEGIN or COMMIT. A refused change raises its refusal, and nothing is written."""
+        audits, self._audits = self._audits, []
+        events = self._events
+        if audits:
+            write.add(*_flat(chain.insert_sql(self.actor, audits)))
+        if events:
+            write.add(*_flat(outbox.insert_sql(events)))
+        try:
+            if write.one_statement:
+                await write.run()
+            else:
+                async with db.transaction():
+                    await write.run()
+                    if audits and db.is_sqlite():
+                        await chain.seal_in_transaction()
+        except Refused as refused:
+            assert refused.change.refusal is not None
+            raise await refused.change.refusal() from None
+        if events or self._maybe_events:
+            outbox.wake()
+
+
+def _flat(statement: tuple[str, list[Any]]) -> list[Any]:
+    sql, args = statement
+    return [sql, *args]
 
 
 @asynccontextmanager

@@ -13,12 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from backend.core import clock, db
 from backend.core.db import fetch as fetch_rows
 from backend.core.errors import NotFound
 from backend.core.unit_of_work import UnitOfWork
+from backend.core.write import Write
 from backend.stock.errors import InsufficientStock
 from backend.stock.reasons import Reason
 
@@ -175,20 +177,28 @@ def _ledger_sql(
 
 
 async def _refuse_take(entry: Entry) -> None:
-    raise InsufficientStock(
+    raise await _insufficient(entry)
+
+
+async def _insufficient(entry: Entry) -> Exception:
+    return InsufficientStock(
         wanted=-entry.quantity,
         available=await _available(entry.location, entry.lot, entry.serial),
     )
 
 
-def _one_statement(entries: Sequence[Entry]) -> bool:
-    """PostgreSQL writes takes, puts and ledger rows in one statement when no balance is
-    touched twice (one statement cannot update a row twice) and no serial moves (its "one
-    place" index is checked row by row, so the take must come strictly before the put)."""
-    if db.is_sqlite() or any(e.serial is not None for e in entries):
-        return False
+def _needs_order(entries: Sequence[Entry]) -> bool:
+    """Takes, puts and ledger rows fit in one statement unless a balance is touched twice (one
+    statement cannot update a row twice) or a serial moves (its "one place" index is checked
+    row by row, so the take must come strictly before the put)."""
+    if any(e.serial is not None for e in entries):
+        return True
     keys = [(e.location, e.lot) for e in entries]
-    return len(set(keys)) == len(keys)
+    return len(set(keys)) != len(keys)
+
+
+def _one_statement(entries: Sequence[Entry]) -> bool:
+    return not db.is_sqlite() and not _needs_order(entries)
 
 
 async def _post_in_one_statement(
@@ -241,14 +251,7 @@ async def post(
         return []
     if not db.in_transaction():
         raise RuntimeError("stock is posted inside a unit of work")
-    if any(e.quantity == 0 for e in entries):
-        raise ValueError("a ledger entry moves at least one unit")
-    known = dict(facts or {})
-    missing = {e.lot for e in entries} - known.keys()
-    if missing:
-        known |= await lot_facts(missing)
-        if missing - known.keys():
-            raise NotFound(entity="lot", key=min(missing - known.keys()))
+    known = await _facts_of(entries, facts)
     if _one_statement(entries):
         ids = await _post_in_one_statement(uow, document, entries, known)
     else:
@@ -260,6 +263,56 @@ async def post(
                 await fetch_rows(*_sql_args(_put_sql(entry, known[entry.lot], "1 = 1")))
         rows = await fetch_rows(*_sql_args(_ledger_sql(uow, document, entries, known, "1 = 1")))
         ids = sorted(int(r["id"]) for r in rows)
+    await _emit_changed(uow, document, entries, known, warehouses)
+    return ids
+
+
+async def add_to(
+    write: Write,
+    uow: UnitOfWork,
+    document: Document,
+    entries: Sequence[Entry],
+    *,
+    facts: Mapping[int, LotFacts] | None = None,
+    warehouses: Mapping[int, int] | None = None,
+) -> None:
+    """The change ``post`` makes, added to ``write`` instead (for ``uow.apply``, which writes
+    it with the rest of the use case, on PostgreSQL as one statement); a take that finds too
+    little refuses the whole write with InsufficientStock."""
+    known = await _facts_of(entries, facts)
+    write.in_order = write.in_order or _needs_order(entries)
+    for entry in entries:
+        if entry.quantity < 0:
+            write.add(*_sql_args(_take_sql(entry)), required=partial(_insufficient, entry))
+    for entry in entries:
+        if entry.quantity > 0:
+            write.add(*_sql_args(_put_sql(entry, known[entry.lot], "1 = 1")))
+    write.add(*_sql_args(_ledger_sql(uow, document, entries, known, "1 = 1")))
+    await _emit_changed(uow, document, entries, known, warehouses)
+
+
+async def _facts_of(
+    entries: Sequence[Entry], facts: Mapping[int, LotFacts] | None
+) -> dict[int, LotFacts]:
+    if any(e.quantity == 0 for e in entries):
+        raise ValueError("a ledger entry moves at least one unit")
+    known = dict(facts or {})
+    missing = {e.lot for e in entries} - known.keys()
+    if missing:
+        known |= await lot_facts(missing)
+        if missing - known.keys():
+            raise NotFound(entity="lot", key=min(missing - known.keys()))
+    return known
+
+
+async def _emit_changed(
+    uow: UnitOfWork,
+    document: Document,
+    entries: Sequence[Entry],
+    known: Mapping[int, LotFacts],
+    warehouses: Mapping[int, int] | None,
+) -> None:
+    """One ``stock.changed`` per warehouse, so live updates reach its people only."""
     keys = sorted({(known[e.lot].product, e.location, e.lot) for e in entries})
     locations = sorted({loc for _p, loc, _l in keys})
     warehouse_of = dict(warehouses or {})
@@ -272,7 +325,6 @@ async def post(
                 f"SELECT id, warehouse FROM location WHERE id IN ({marks})", *unknown
             )
         }
-    # One event per warehouse, so live updates reach the people of that warehouse only.
     for warehouse in sorted(set(warehouse_of.values())):
         uow.emit(
             "stock.changed",
@@ -287,7 +339,6 @@ async def post(
                 ],
             },
         )
-    return ids
 
 
 def _sql_args(statement: tuple[str, list[Any]]) -> list[Any]:
@@ -334,14 +385,28 @@ async def reserve(balance_quantities: Mapping[int, int]) -> set[int]:
     return done
 
 
+_UNRESERVE_SQL = (
+    "UPDATE stock_balance SET reserved = reserved - {} WHERE id = {} AND reserved >= {} "
+    "RETURNING id"
+)
+
+
 async def unreserve(balance_id: int, quantity: int) -> None:
-    rows = await fetch_rows(
-        "UPDATE stock_balance SET reserved = reserved - {} WHERE id = {} AND reserved >= {} "
-        "RETURNING id",
+    if not await fetch_rows(_UNRESERVE_SQL, quantity, balance_id, quantity):
+        raise await _not_reserved(balance_id, quantity)
+
+
+def add_unreserve(write: Write, balance_id: int, quantity: int) -> None:
+    """``unreserve`` as part of ``write``."""
+    write.add(
+        _UNRESERVE_SQL,
         quantity,
         balance_id,
         quantity,
+        required=partial(_not_reserved, balance_id, quantity),
     )
-    if not rows:
-        # A reservation is released only by the pick line that holds it: this is a bug.
-        raise RuntimeError(f"balance {balance_id} does not hold {quantity} reserved units")
+
+
+async def _not_reserved(balance_id: int, quantity: int) -> Exception:
+    # A reservation is released only by the pick line that holds it: this is a bug.
+    return RuntimeError(f"balance {balance_id} does not hold {quantity} reserved units")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
 from backend.core import clock, db
@@ -16,6 +17,7 @@ from backend.core.actor import Actor
 from backend.core.db import fetch as fetch_rows
 from backend.core.errors import InvalidInput, NotFound
 from backend.core.unit_of_work import UnitOfWork, unit_of_work
+from backend.core.write import Write, retrying_stale, stale
 from backend.stock import allocation, ledger, lookups, rules
 from backend.stock.errors import (
     DeviationReasonRequired,
@@ -230,6 +232,7 @@ async def _write_pick_list(
             merged[key] = [p.line, p.product, c.lot_id, c.serial_id, c.location_id, c.balance_id]
             merged[key].append(p.quantity)
     values = list(merged.values())
+    header = {**header, "open_lines": len(values)}
     columns = ", ".join(_PICK_LINE_COLUMNS)
     head_columns = ", ".join(header)
     head_marks = ", ".join("{}" for _ in header)
@@ -295,10 +298,11 @@ _LOT_COLUMNS = ("id", "product", "lot_number", "status", "expiry", "first_receiv
 async def _open_line(
     actor: Actor, pick_list_id: int, line_id: int, scan: Scan | None = None
 ) -> dict[str, Any]:
-    """The open line of an open list in the caller's scope, locked until commit (PostgreSQL;
-    SQLite's writer runs alone), so a second confirmation, even a concurrent one, finds it
-    closed. One statement brings the list's warehouse and document, its in-transit location
-    and, for a scan by lot id or number, the scanned lot (``scan_lot``: None if not found)."""
+    """The open line of an open list in the caller's scope, read without a lock: the write
+    that closes it requires it still open (and the list's open line count unchanged), so a
+    second confirmation, even a concurrent one, finds it closed. One statement brings the
+    list's warehouse, document and open line count, its in-transit location and, for a scan by
+    lot id or number, the scanned lot (``scan_lot``: None if not found)."""
     lot_join = ""
     args: list[Any] = []
     if scan is not None and scan.lot_id is not None:
@@ -309,10 +313,11 @@ async def _open_line(
     lot_columns = "".join(f", l.{c} AS lot_{c}" for c in _LOT_COLUMNS) if lot_join else ""
     rows = await fetch_rows(
         "SELECT pl.*, p.warehouse AS list_warehouse, p.document_id AS list_document, "
-        "p.status AS list_status, (SELECT t.id FROM location t WHERE t.warehouse = p.warehouse "
-        "AND t.kind = 'in_transit' AND t.active = {} ORDER BY t.id LIMIT 1) AS transit"
+        "p.status AS list_status, p.open_lines AS list_open_lines, (SELECT t.id FROM location t "
+        "WHERE t.warehouse = p.warehouse AND t.kind = 'in_transit' AND t.active = {} "
+        "ORDER BY t.id LIMIT 1) AS transit"
         f"{lot_columns} FROM pick_line pl JOIN pick_list p ON p.id = pl.pick_list {lot_join}"
-        "WHERE pl.id = {} AND pl.pick_list = {}" + ("" if db.is_sqlite() else " FOR UPDATE OF pl"),
+        "WHERE pl.id = {} AND pl.pick_list = {}",
         True,
         *args,
         line_id,
@@ -391,109 +396,141 @@ async def confirm_pick(
 ) -> dict[str, Any]:
     """Confirm one pick line with the unit scanned. The allocated lot: the reservation is
     taken. Another usable lot: accepted as a FEFO deviation with its reason, taken from what is
-    available there, the reservation released. Fewer than allocated: a short pick (reason)."""
-    today = clock.today()
-    async with unit_of_work(actor) as uow:
-        line = await _open_line(actor, pick_list_id, line_id, scan)
-        picked, facts = await _scanned_unit(line, scan)
-        deviates = rules.verify_pick(
-            line_product=line["product"],
-            line_lot=line["lot"],
-            line_serial=line["serial"],
-            allocated=line["quantity"],
-            picked=picked,
+    available there, the reservation released. Fewer than allocated: a short pick (reason).
+
+    The line is read, checked and then written in one write (one statement on PostgreSQL)
+    that requires the line still open; if it was changed meanwhile it is read again."""
+    return await retrying_stale(
+        partial(
+            _confirm_once,
+            actor,
+            pick_list_id,
+            line_id,
+            scan=scan,
             quantity=quantity,
             deviation_reason=deviation_reason,
-            today=today,
+            short_reason=short_reason,
         )
-        short = line["quantity"] - quantity
-        if short and not (short_reason and short_reason.strip()):
-            raise InvalidInput(field="short_reason", reason="say why fewer were picked")
-        warehouse = line["list_warehouse"]
-        source = line["location"] if scan.location_id is None else scan.location_id
-        if scan.location_id is not None and scan.location_id != line["location"]:
-            location = await lookups.location(actor, scan.location_id)
-            if location["warehouse"] != warehouse or location["kind"] not in (
-                allocation.PICK_FROM_KINDS
-            ):
-                raise InvalidInput(field="location", reason="a storage location of this warehouse")
-            deviates = True
-            if not (deviation_reason and deviation_reason.strip()):
-                raise DeviationReasonRequired(field="deviation_reason")
-        transit = line["transit"]
-        document = ledger.Document("pick_list", pick_list_id)
-        if deviates:
-            await ledger.unreserve(line["balance"], line["quantity"])
-            take = ledger.Entry(
+    )
+
+
+async def _confirm_once(
+    actor: Actor,
+    pick_list_id: int,
+    line_id: int,
+    *,
+    scan: Scan,
+    quantity: int,
+    deviation_reason: str | None,
+    short_reason: str | None,
+) -> dict[str, Any]:
+    today = clock.today()
+    uow, write = UnitOfWork(actor), Write()
+    line = await _open_line(actor, pick_list_id, line_id, scan)
+    picked, facts = await _scanned_unit(line, scan)
+    deviates = rules.verify_pick(
+        line_product=line["product"],
+        line_lot=line["lot"],
+        line_serial=line["serial"],
+        allocated=line["quantity"],
+        picked=picked,
+        quantity=quantity,
+        deviation_reason=deviation_reason,
+        today=today,
+    )
+    short = line["quantity"] - quantity
+    if short and not (short_reason and short_reason.strip()):
+        raise InvalidInput(field="short_reason", reason="say why fewer were picked")
+    warehouse = line["list_warehouse"]
+    source = line["location"] if scan.location_id is None else scan.location_id
+    if scan.location_id is not None and scan.location_id != line["location"]:
+        location = await lookups.location(actor, scan.location_id)
+        if location["warehouse"] != warehouse or location["kind"] not in (
+            allocation.PICK_FROM_KINDS
+        ):
+            raise InvalidInput(field="location", reason="a storage location of this warehouse")
+        deviates = True
+        if not (deviation_reason and deviation_reason.strip()):
+            raise DeviationReasonRequired(field="deviation_reason")
+    done = {
+        "status": "short" if short else "picked",
+        "picked": quantity,
+        "picked_lot": picked.lot_id,
+        "picked_serial": picked.serial_id,
+        "picked_location": source,
+        "deviation_reason": deviation_reason if deviates else None,
+        "short_reason": short_reason if short else None,
+        "picked_at": clock.now(),
+        "picked_by": actor.user_id,
+    }
+    _close_line(write, uow, line, done)
+    # The lot and serial as checked: a status changed meanwhile (a hold, a recall) is read again.
+    write.add(
+        "SELECT id FROM lot WHERE id = {} AND status = {}",
+        picked.lot_id,
+        picked.lot_status,
+        required=stale,
+    )
+    if picked.serial_id is not None:
+        write.add(
+            "SELECT id FROM serial_number WHERE id = {} AND status = {}",
+            picked.serial_id,
+            picked.serial_status,
+            required=stale,
+        )
+    if deviates or short:
+        # A take from the reservation and a release of part of it touch one balance twice:
+        # one statement cannot, so a short pick's changes run in order.
+        write.in_order = write.in_order or not deviates
+        ledger.add_unreserve(write, line["balance"], line["quantity"] if deviates else short)
+    transit = line["transit"]
+    await ledger.add_to(
+        write,
+        uow,
+        ledger.Document("pick_list", pick_list_id),
+        [
+            ledger.Entry(
                 source,
                 picked.lot_id,
                 picked.serial_id,
                 -quantity,
                 Reason.pick_out,
+                from_reserved=not deviates,
                 document_line=line_id,
-                note=deviation_reason,
-            )
-        else:
-            if short:
-                await ledger.unreserve(line["balance"], short)
-            take = ledger.Entry(
-                source,
+                note=deviation_reason if deviates else None,
+            ),
+            ledger.Entry(
+                transit,
                 picked.lot_id,
                 picked.serial_id,
-                -quantity,
-                Reason.pick_out,
-                from_reserved=True,
+                quantity,
+                Reason.pick_in,
                 document_line=line_id,
-            )
-        ids = await ledger.post(
-            uow,
-            document,
-            [
-                take,
-                ledger.Entry(
-                    transit,
-                    picked.lot_id,
-                    picked.serial_id,
-                    quantity,
-                    Reason.pick_in,
-                    document_line=line_id,
-                ),
-            ],
-            facts={picked.lot_id: facts},
-            warehouses={source: warehouse, transit: warehouse},
+            ),
+        ],
+        facts={picked.lot_id: facts},
+        warehouses={source: warehouse, transit: warehouse},
+    )
+    uow.audit(
+        "pick",
+        "pick_line",
+        line_id,
+        new={
+            "pick_list": pick_list_id,
+            "lot": picked.lot_id,
+            "serial": picked.serial_id,
+            "quantity": quantity,
+            "deviation": deviates,
+            "short": short,
+        },
+        reason=deviation_reason if deviates else short_reason,
+    )
+    if deviates:
+        uow.emit(
+            "pick.fefo_deviation",
+            {"pick_line": line_id, "allocated_lot": line["lot"], "picked_lot": picked.lot_id},
         )
-        done = {
-            "status": "short" if short else "picked",
-            "picked": quantity,
-            "picked_lot": picked.lot_id,
-            "picked_serial": picked.serial_id,
-            "picked_location": source,
-            "deviation_reason": deviation_reason if deviates else None,
-            "short_reason": short_reason if short else None,
-            "picked_at": clock.now(),
-            "picked_by": actor.user_id,
-        }
-        await _close_line(uow, line, done)
-        uow.audit(
-            "pick",
-            "pick_line",
-            line_id,
-            new={
-                "pick_list": pick_list_id,
-                "lot": picked.lot_id,
-                "serial": picked.serial_id,
-                "quantity": quantity,
-                "deviation": deviates,
-                "short": short,
-                "ledger": ids,
-            },
-            reason=deviation_reason if deviates else short_reason,
-        )
-        if deviates:
-            uow.emit(
-                "pick.fefo_deviation",
-                {"pick_line": line_id, "allocated_lot": line["lot"], "picked_lot": picked.lot_id},
-            )
+    await uow.apply(write)
     return {**line, **done}
 
 
@@ -503,23 +540,28 @@ async def short_pick(
     """Nothing could be picked for this line: its reservation is released."""
     if not reason.strip():
         raise InvalidInput(field="reason", reason="say why nothing was picked")
-    async with unit_of_work(actor) as uow:
-        line = await _open_line(actor, pick_list_id, line_id)
-        await ledger.unreserve(line["balance"], line["quantity"])
-        done = {
-            "status": "short",
-            "picked": 0,
-            "picked_lot": None,
-            "picked_serial": None,
-            "picked_location": None,
-            "deviation_reason": None,
-            "short_reason": reason,
-            "picked_at": clock.now(),
-            "picked_by": actor.user_id,
-        }
-        await _close_line(uow, line, done)
-        uow.audit("short_pick", "pick_line", line_id, new={"quantity": 0}, reason=reason)
+    await retrying_stale(partial(_short_once, actor, pick_list_id, line_id, reason))
     return await _line(line_id)
+
+
+async def _short_once(actor: Actor, pick_list_id: int, line_id: int, reason: str) -> None:
+    uow, write = UnitOfWork(actor), Write()
+    line = await _open_line(actor, pick_list_id, line_id)
+    done = {
+        "status": "short",
+        "picked": 0,
+        "picked_lot": None,
+        "picked_serial": None,
+        "picked_location": None,
+        "deviation_reason": None,
+        "short_reason": reason,
+        "picked_at": clock.now(),
+        "picked_by": actor.user_id,
+    }
+    _close_line(write, uow, line, done)
+    ledger.add_unreserve(write, line["balance"], line["quantity"])
+    uow.audit("short_pick", "pick_line", line_id, new={"quantity": 0}, reason=reason)
+    await uow.apply(write)
 
 
 async def cancel_pick_list(actor: Actor, pick_list_id: int, reason: str) -> dict[str, Any]:
@@ -540,7 +582,9 @@ async def cancel_pick_list(actor: Actor, pick_list_id: int, reason: str) -> dict
             "SELECT COUNT(*) AS n FROM pick_line WHERE pick_list = {} AND picked > 0",
             pick_list_id,
         )
-        await PickList.update({PickList.status: "cancelled"}).where(PickList.id == pick_list_id)
+        await PickList.update({PickList.status: "cancelled", PickList.open_lines: 0}).where(
+            PickList.id == pick_list_id
+        )
         order_status = "picked" if picked[0]["n"] else "open"
         await TransferOrder.update({TransferOrder.status: order_status}).where(
             TransferOrder.id == header["document_id"]
@@ -566,25 +610,31 @@ async def _pick_list_open(actor: Actor, pick_list_id: int) -> dict[str, Any]:
     return rows[0]
 
 
-async def _close_line(uow: UnitOfWork, line: dict[str, Any], done: dict[str, Any]) -> None:
-    """Write how the line was closed; the last line of the list closes the list and marks its
-    order picked. The same statement counts the list's other open lines."""
-    rows = await fetch_rows(
+def _close_line(write: Write, uow: UnitOfWork, line: dict[str, Any], done: dict[str, Any]) -> None:
+    """Write how the line was closed, if it is still open. The list counts it down under its
+    row lock (two lines of one list confirmed at once count down one after the other), and the
+    change that takes the count to 0 closes the list and marks its order picked."""
+    write.add(
         "UPDATE pick_line SET status = {}, picked = {}, picked_lot = {}, picked_serial = {}, "
         "picked_location = {}, deviation_reason = {}, short_reason = {}, picked_at = {}, "
-        "picked_by = {} WHERE id = {} RETURNING (SELECT COUNT(*) FROM pick_line o "
-        "WHERE o.pick_list = {} AND o.status = 'open' AND o.id <> {}) AS still_open",
+        "picked_by = {} WHERE id = {} AND status = 'open' RETURNING id",
         *done.values(),
         line["id"],
-        line["pick_list"],
-        line["id"],
+        required=stale,
     )
-    if rows[0]["still_open"] == 0:
-        await PickList.update({PickList.status: "done"}).where(PickList.id == line["pick_list"])
-        await TransferOrder.update({TransferOrder.status: "picked"}).where(
-            TransferOrder.id == line["list_document"]
-        )
-        uow.emit("pick_list.done", {"id": line["pick_list"]})
+    counted = write.add(
+        "UPDATE pick_list SET open_lines = open_lines - 1, status = CASE WHEN open_lines = 1 "
+        "THEN 'done' ELSE status END WHERE id = {} AND status = 'open' RETURNING open_lines",
+        line["pick_list"],
+        required=stale,
+    )
+    last = f"EXISTS (SELECT 1 FROM w{counted} WHERE open_lines = 0)"
+    write.add(
+        f"UPDATE transfer_order SET status = 'picked' WHERE id = {{}} AND {last}",
+        line["list_document"],
+        uses=counted,
+    )
+    uow.emit_where(write, "pick_list.done", {"id": line["pick_list"]}, last, uses=counted)
 
 
 async def _line(line_id: int) -> dict[str, Any]:

@@ -171,6 +171,10 @@ class PickList(Table, tablename="pick_list"):
     document_id = BigInt(index=True)
     warehouse = ForeignKey(Warehouse, null=False, on_delete=OnDelete.restrict, index=True)
     status = Varchar(length=20, default="open", help_text="open, done or cancelled")
+    open_lines = Integer(
+        default=0,
+        help_text="Lines still to pick: the confirmation that takes it to 0 closes the list",
+    )
     created_at = Timestamptz(default=TimestamptzNow())
     created_by = Integer(null=True, default=None)
 

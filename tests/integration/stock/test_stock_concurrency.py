@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
+from backend.core import db
 from backend.core.errors import DomainError
 from backend.stock import picking
 from backend.stock.reasons import Reason
@@ -82,4 +83,36 @@ async def test_32_pickers_scanning_the_same_other_lot_take_exactly_its_units():
     assert await on_hand(w.storage_a2, b["id"]) == (0, 0)
     assert await on_hand(w.storage_a1, a["id"]) == (40, PICKERS - 10)
     assert len([e for e in await ledger(lot=b["id"]) if e["reason"] == Reason.pick_out]) == 10
+    assert await violations() == []
+
+
+async def test_32_lines_of_one_list_confirmed_at_once_close_the_list_exactly_once():
+    """Each confirmation counts the list down under its row lock: whichever is last closes the
+    list and marks the order picked, and says so once."""
+    w = await build_world()
+    a = await stock_in(w, w.syringe, "A", 40, days=400)
+    o = await picking.create_transfer_order(
+        w.warehouse.actor,
+        from_warehouse=w.wh_a,
+        to_location=w.storage_b,
+        to_customer=None,
+        lines=[picking.OrderLine(w.syringe, 1) for _ in range(PICKERS)],
+    )
+    pick = await picking.allocate_order(w.warehouse.actor, o["id"])
+    assert len(pick["lines"]) == PICKERS
+
+    async def picker(line_id: int) -> str:
+        await picking.confirm_pick(
+            w.warehouse.actor, pick["id"], line_id, scan=picking.Scan(lot_id=a["id"]), quantity=1
+        )
+        return "picked"
+
+    results = await asyncio.gather(*[picker(x["id"]) for x in pick["lines"]])
+    assert results == ["picked"] * PICKERS
+    listed = await picking.pick_list(w.warehouse.actor, pick["id"])
+    assert (listed["status"], listed["open_lines"]) == ("done", 0)
+    assert (await picking.get_order(w.warehouse.actor, o["id"]))["status"] == "picked"
+    done = await db.fetch("SELECT payload FROM outbox_event WHERE topic = 'pick_list.done'")
+    assert len(done) == 1
+    assert await on_hand(w.transit_a, a["id"]) == (PICKERS, 0)
     assert await violations() == []
