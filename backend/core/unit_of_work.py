@@ -105,13 +105,15 @@ class UnitOfWork:
         audits, self._audits = self._audits, []
         events = self._events
         if audits:
-            write.add(*_flat(chain.insert_sql(self.actor, audits)))
+            sql, args = chain.insert_sql(self.actor, audits)
+            write.add(sql, *args)
         if events:
-            write.add(*_flat(outbox.insert_sql(events)))
+            sql, args = outbox.insert_sql(events)
+            write.add(sql, *args)
         try:
             if write.one_statement:
                 await write.run()
-            else:
+            else:  # the same transaction as the changes seals SQLite's audit entries
                 async with db.transaction():
                     await write.run()
                     if audits and db.is_sqlite():
@@ -121,11 +123,6 @@ class UnitOfWork:
             raise await refused.change.refusal() from None
         if events or self._maybe_events:
             outbox.wake()
-
-
-def _flat(statement: tuple[str, list[Any]]) -> list[Any]:
-    sql, args = statement
-    return [sql, *args]
 
 
 @asynccontextmanager

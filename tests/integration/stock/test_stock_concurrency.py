@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from typing import Any
 
 from backend.core import db
 from backend.core.errors import DomainError
@@ -36,6 +37,19 @@ async def _order_and_pick(w: World, lot_id: int) -> str:
         return refused.code
 
 
+async def _one_list_of_32_lines(w: World) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A transfer order of 32 one-unit syringe lines, allocated: (order, pick list)."""
+    o = await picking.create_transfer_order(
+        w.warehouse.actor,
+        from_warehouse=w.wh_a,
+        to_location=w.storage_b,
+        to_customer=None,
+        lines=[picking.OrderLine(w.syringe, 1) for _ in range(PICKERS)],
+    )
+    pick = await picking.allocate_order(w.warehouse.actor, o["id"])
+    return o, pick
+
+
 async def test_32_pickers_allocating_and_picking_one_unit_each_from_20_units():
     w = await build_world()
     lot = await stock_in(w, w.syringe, "HOT", 20)
@@ -54,14 +68,7 @@ async def test_32_pickers_scanning_the_same_other_lot_take_exactly_its_units():
     w = await build_world()
     a = await stock_in(w, w.syringe, "A", 40, days=400)
     b = await stock_in(w, w.syringe, "B", 10, days=800, to=w.storage_a2)
-    o = await picking.create_transfer_order(
-        w.warehouse.actor,
-        from_warehouse=w.wh_a,
-        to_location=w.storage_b,
-        to_customer=None,
-        lines=[picking.OrderLine(w.syringe, 1) for _ in range(PICKERS)],
-    )
-    pick = await picking.allocate_order(w.warehouse.actor, o["id"])
+    _order, pick = await _one_list_of_32_lines(w)
     assert len(pick["lines"]) == PICKERS and {x["lot"] for x in pick["lines"]} == {a["id"]}
 
     async def picker(line_id: int) -> str:
@@ -91,14 +98,7 @@ async def test_32_lines_of_one_list_confirmed_at_once_close_the_list_exactly_onc
     list and marks the order picked, and says so once."""
     w = await build_world()
     a = await stock_in(w, w.syringe, "A", 40, days=400)
-    o = await picking.create_transfer_order(
-        w.warehouse.actor,
-        from_warehouse=w.wh_a,
-        to_location=w.storage_b,
-        to_customer=None,
-        lines=[picking.OrderLine(w.syringe, 1) for _ in range(PICKERS)],
-    )
-    pick = await picking.allocate_order(w.warehouse.actor, o["id"])
+    o, pick = await _one_list_of_32_lines(w)
     assert len(pick["lines"]) == PICKERS
 
     async def picker(line_id: int) -> str:
