@@ -12,12 +12,13 @@ connection from BEGIN to COMMIT or ROLLBACK.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from typing import Any
 
 import aiosqlite
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+
+from backend.core.released_transaction import ReleasedTransaction
 
 
 class PooledSQLiteEngine(SQLiteEngine):
@@ -85,43 +86,13 @@ class PooledSQLiteEngine(SQLiteEngine):
         )
 
 
-class PooledTransaction(SQLiteTransaction):
-    """Piccolo's transaction, but it gives its connection back instead of closing it, and
-    whatever happens: a task cancelled while ``BEGIN IMMEDIATE`` waits for the write lock would
-    otherwise keep a connection that later takes the lock and holds it for good."""
+class PooledTransaction(ReleasedTransaction, SQLiteTransaction):
+    """Piccolo's transaction, but it gives its connection back to the pool instead of closing
+    it, and whatever happens (``backend/core/released_transaction.py``). A failed BEGIN closes
+    the connection: BEGIN may still be running in its thread, and the close, queued after it
+    there, rolls back whatever BEGIN took."""
 
-    async def __aenter__(self) -> SQLiteTransaction:
-        if self._parent is not None:
-            return self._parent
-        self.connection = await self.get_connection()  # type: ignore[no-untyped-call]
-        try:
-            await self.begin()  # type: ignore[no-untyped-call]
-        except BaseException:
-            # BEGIN may still be running in the connection's thread: closing it (queued after
-            # BEGIN there) rolls back whatever BEGIN took.
-            await asyncio.shield(self._engine().release(self.connection, healthy=False))
-            raise
-        self.context = self.engine.current_transaction.set(self)
-        return self
-
-    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
-        if self._parent:
-            return exception is None
-        self.engine.current_transaction.reset(self.context)
-        # Shielded: a cancellation here still ends the transaction and returns the connection.
-        await asyncio.shield(self._finish(commit=exception is None))
-        return exception is None
-
-    async def _finish(self, *, commit: bool) -> None:
-        healthy = False
-        try:
-            if not self._committed and not self._rolled_back:
-                await (self.commit() if commit else self.rollback())  # type: ignore[no-untyped-call]
-            healthy = True
-        finally:
-            await self._engine().release(self.connection, healthy)
-
-    def _engine(self) -> PooledSQLiteEngine:
+    async def _release(self, *, healthy: bool) -> None:
         engine = self.engine
         assert isinstance(engine, PooledSQLiteEngine)
-        return engine
+        await engine.release(self.connection, healthy)

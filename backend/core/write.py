@@ -67,7 +67,9 @@ class Write:
 
     async def run(self) -> None:
         """Write every change, or raise ``Refused`` naming the first required one that changed
-        nothing, having written nothing. In the caller's transaction if one is open."""
+        nothing, having written nothing. Run it outside a transaction (``UnitOfWork.apply``
+        does): on PostgreSQL a refused statement aborts the transaction it runs in, and the
+        refusal may need to read what is there now."""
         if self.one_statement:
             await self._run_as_one_statement()
             return

@@ -465,24 +465,19 @@ async def _confirm_once(
     }
     _close_line(write, uow, line, done)
     # The lot and serial as checked: a status changed meanwhile (a hold, a recall) is read again.
-    write.add(
-        "SELECT id FROM lot WHERE id = {} AND status = {}",
-        picked.lot_id,
-        picked.lot_status,
-        required=stale,
-    )
+    checked: list[tuple[str, int, str | None]] = [("lot", picked.lot_id, picked.lot_status)]
     if picked.serial_id is not None:
-        write.add(
-            "SELECT id FROM serial_number WHERE id = {} AND status = {}",
-            picked.serial_id,
-            picked.serial_status,
-            required=stale,
-        )
-    if deviates or short:
-        # A take from the reservation and a release of part of it touch one balance twice:
-        # one statement cannot, so a short pick's changes run in order.
-        write.in_order = write.in_order or not deviates
-        ledger.add_unreserve(write, line["balance"], line["quantity"] if deviates else short)
+        checked.append(("serial_number", picked.serial_id, picked.serial_status))
+    for table, row_id, status in checked:
+        sql = f"SELECT id FROM {table} WHERE id = {{}} AND status = {{}}"
+        write.add(sql, row_id, status, required=stale)
+    if deviates:
+        ledger.add_unreserve(write, line["balance"], line["quantity"])
+    elif short:
+        # Taking the picked units from the reservation and releasing the rest change one
+        # balance twice: one statement cannot, so a short pick's changes run in order.
+        write.in_order = True
+        ledger.add_unreserve(write, line["balance"], short)
     transit = line["transit"]
     await ledger.add_to(
         write,
